@@ -1,1 +1,10 @@
-export {};
+export * from './atomic.js';
+export * from './backend/index.js';
+export * from './demo/index.js';
+export * from './io/index.js';
+export * from './rng.js';
+export * from './sampler.js';
+export * from './splits.js';
+export * from './stats.js';
+export type * from './types.js';
+export * from './validate/index.js';

@@ -1,0 +1,290 @@
+/**
+ * Few-shot novel-type benchmark on Stockmark (issue 4): folds A and B, 4-way 1-shot and 5-shot,
+ * the same seeded test episodes (dev.jsonl only, the fold's test types) for every method; writes
+ * bench/results/fewshot.json.
+ *
+ *   pnpm exec tsx --conditions=@nerima/source bench/fewshot/run.ts --episodes 500
+ *
+ * Options:
+ *   --episodes N          test episodes per fold and setting (default 500)
+ *   --train-episodes N    meta-training episodes per meta-learner (default 3000)
+ *   --minutes X           meta-training budget per meta-learner and fold (also caps pre-training)
+ *   --pretrain-epochs N   supervised pre-training passes of the fine-tuning / NNShot model (default 3)
+ *   --folds A,B  --shots 1,5  --seed N (episode seed, default 1)
+ *   --methods full,noControl,noMaml,noPrototypes,protoOnly,mamlOnly,finetune,nnshot,lexicon
+ *   --order 1|2           MAML order of the meta-learners (default 1)
+ *   --encoder PATH        saved encoder (default models/encoder/encoder.bin when present, else a
+ *                         randomly initialised encoder with vocabularies from train.jsonl)
+ *   --reuse               load runs/fewshot/<fold>/<method>/model.json when present instead of training
+ *   --out PATH            results file (default bench/results/fewshot.json); --no-write to skip
+ */
+import { execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Episode, FewShotLearner, Sentence } from '../../packages/core/src/index.js';
+import type { MetaModelOptions } from '../../packages/meta-core/src/index.js';
+import { core, enc, evl, meta, tf } from './resolve.js';
+
+const { initBackend, readDataset, STOCKMARK_FOLDS, writeFileAtomic } = core;
+const { createMamlProtoNet, loadMamlProtoNet, FineTuneLearner, NNShotLearner, FeatureStore, VARIANTS, novelTypeEpisodes } = meta;
+const { runEpisodes, LexiconLearner } = evl;
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const dataRoot = process.env['NERIMA_DATA'] ?? path.resolve(repoRoot, '../shared/data');
+
+const ALL_METHODS = ['full', 'noControl', 'noMaml', 'noPrototypes', 'protoOnly', 'mamlOnly', 'finetune', 'nnshot', 'lexicon'] as const;
+type Method = (typeof ALL_METHODS)[number];
+const META_METHODS = new Set<Method>(['full', 'noControl', 'noMaml', 'noPrototypes', 'protoOnly', 'mamlOnly']);
+const LABELS: Record<Method, string> = {
+  full: 'MAML-ProtoNet++ (MAML + prototypes + control network)',
+  noControl: 'ablation: without control network',
+  noMaml: 'ablation: without MAML (prototypes + control network)',
+  noPrototypes: 'ablation: without prototypes (MAML + control network, linear head)',
+  protoOnly: 'baseline: prototypes only (span ProtoNet)',
+  mamlOnly: 'baseline: MAML only (linear head from zero)',
+  finetune: 'baseline: supervised span model fine-tuned on the support',
+  nnshot: 'baseline: NNShot (nearest support character, supervised features)',
+  lexicon: 'baseline: lexicon (exact string match of support mentions)',
+};
+
+function parseArgs(argv: string[]) {
+  const get = (name: string): string | undefined => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const num = (name: string, dflt: number | undefined): number | undefined => {
+    const v = get(name);
+    if (v === undefined) return dflt;
+    const x = Number(v);
+    if (!Number.isFinite(x) || x <= 0) throw new Error(`--${name} must be a positive number, got ${v}`);
+    return x;
+  };
+  const methods = (get('methods') ?? ALL_METHODS.join(',')).split(',') as Method[];
+  for (const m of methods) if (!ALL_METHODS.includes(m)) throw new Error(`--methods: unknown method ${m} (know ${ALL_METHODS.join(', ')})`);
+  const folds = (get('folds') ?? 'A,B').split(',') as Array<'A' | 'B'>;
+  for (const f of folds) if (f !== 'A' && f !== 'B') throw new Error(`--folds: unknown fold ${f} (A or B)`);
+  const order = Number(get('order') ?? 1);
+  if (order !== 1 && order !== 2) throw new Error(`--order must be 1 or 2, got ${order}`);
+  return {
+    episodes: num('episodes', 500) as number,
+    trainEpisodes: num('train-episodes', 3000) as number,
+    minutes: num('minutes', undefined),
+    pretrainEpochs: num('pretrain-epochs', 3) as number,
+    folds,
+    shots: (get('shots') ?? '1,5').split(',').map(Number),
+    seed: num('seed', 1) as number,
+    methods,
+    order: order as 1 | 2,
+    encoder: get('encoder'),
+    reuse: argv.includes('--reuse'),
+    out: get('out') ?? path.join(repoRoot, 'bench/results/fewshot.json'),
+    write: !argv.includes('--no-write'),
+  };
+}
+
+function gitCommit(): string {
+  try {
+    const sha = execSync('git rev-parse --short HEAD', { cwd: repoRoot }).toString().trim();
+    const dirty = execSync('git status --porcelain', { cwd: repoRoot }).toString().trim() !== '';
+    return dirty ? `${sha}+dirty` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const args = parseArgs(process.argv.slice(2));
+const command = `pnpm exec tsx --conditions=@nerima/source bench/fewshot/run.ts ${process.argv.slice(2).join(' ')}`.trim();
+const log = (...xs: unknown[]) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...xs);
+
+const backend = await initBackend();
+log('backend', backend);
+const train = (await readDataset(path.join(dataRoot, 'stockmark/train.jsonl'))).sentences;
+const dev = (await readDataset(path.join(dataRoot, 'stockmark/dev.jsonl'))).sentences;
+
+const encoderPath = args.encoder ?? path.join(repoRoot, 'models/encoder/encoder.bin');
+const pretrainedEncoder = existsSync(encoderPath);
+const encoder = pretrainedEncoder
+  ? await enc.createEncoder({ from: encoderPath })
+  : await enc.createEncoder({ texts: train.map((s: Sentence) => s.text) });
+log('encoder', pretrainedEncoder ? encoderPath : 'random init (no pre-trained file found)', 'dim', encoder.dim);
+const store = new FeatureStore(encoder, { capacity: 50_000 });
+let t = performance.now();
+await store.ensure([...train, ...dev].map((s) => s.text), (done, total) => {
+  if (done % 640 === 0 || done === total) log(`encoding ${done}/${total}`);
+});
+const encodeMs = performance.now() - t;
+log(`encoded ${store.size} texts in ${(encodeMs / 1000).toFixed(0)} s, cache ${(store.bytes / 1e6).toFixed(0)} MB`);
+
+interface Summary {
+  mean: number;
+  ci95: number | null;
+}
+type MetricName = 'macroF1' | 'microF1' | 'startAccuracy' | 'endAccuracy' | 'spanAccuracy' | 'untypedF1' | 'adaptMs' | 'predictMs';
+const METRICS: MetricName[] = ['macroF1', 'microF1', 'startAccuracy', 'endAccuracy', 'spanAccuracy', 'untypedF1', 'adaptMs', 'predictMs'];
+type FoldResult = Record<MetricName, Summary> & { episodes: number };
+const results: Record<string, Record<string, Record<string, FoldResult>>> = {}; // setting → method → fold → result
+const training: Record<string, Record<string, unknown>> = {};
+let peakRss = process.memoryUsage().rss;
+
+const baseOptions: MetaModelOptions = { order: args.order };
+
+async function writeResults(final: boolean): Promise<void> {
+  const settings: Record<string, unknown> = {};
+  for (const [setting, byMethod] of Object.entries(results)) {
+    const methods: Record<string, unknown> = {};
+    for (const [method, byFold] of Object.entries(byMethod)) {
+      const folds = Object.values(byFold);
+      const avg: Record<string, unknown> = {};
+      for (const m of METRICS) {
+        const means = folds.map((f) => f[m].mean);
+        const cis = folds.map((f) => f[m].ci95 ?? 0);
+        // Mean of the fold means; the folds are independent, so the CI half-widths add in quadrature.
+        avg[m] = {
+          mean: means.reduce((a, b) => a + b, 0) / means.length,
+          ci95: Math.sqrt(cis.reduce((a, b) => a + b * b, 0)) / cis.length,
+        };
+      }
+      methods[method] = {
+        label: LABELS[method as Method],
+        ...avg,
+        episodes: folds.reduce((a, f) => a + f.episodes, 0),
+        folds: byFold,
+      };
+    }
+    settings[setting] = methods;
+  }
+  const out = {
+    benchmark: 'fewshot',
+    description:
+      'Novel-type few-shot NER on Stockmark Wikipedia NER: meta-train on train.jsonl restricted to the fold train types, test on seeded N-way K-shot episodes of the fold test types drawn from dev.jsonl only (core sampleEpisodes, Few-NERD greedy); the same episodes for every method. Averages are the mean of the fold means; ci95 is the 95% CI half-width over episodes (fold CIs combined in quadrature).',
+    command,
+    commit: gitCommit(),
+    date: new Date().toISOString(),
+    backend: `${backend.name}${backend.simd ? ' (simd)' : ''}${backend.threads ? `, ${backend.threads} thread(s)` : ''}`,
+    complete: final,
+    encoder: { file: pretrainedEncoder ? path.relative(repoRoot, encoderPath) : null, pretrained: pretrainedEncoder, dim: encoder.dim, frozen: true },
+    protocol: {
+      folds: Object.fromEntries(args.folds.map((f) => [f, STOCKMARK_FOLDS[f]])),
+      shots: args.shots,
+      n: 4,
+      episodesPerFoldAndSetting: args.episodes,
+      episodeSeed: args.seed,
+      metaTraining: {
+        episodes: args.trainEpisodes,
+        minutesPerLearner: args.minutes ?? null,
+        n: [2, 3, 4],
+        k: [1, 5],
+        order: args.order,
+      },
+    },
+    encodeMs,
+    peakRssBytes: peakRss,
+    training,
+    settings,
+  };
+  if (args.write) await writeFileAtomic(args.out, `${JSON.stringify(out, null, 2)}\n`);
+}
+
+for (const foldName of args.folds) {
+  const fold = STOCKMARK_FOLDS[foldName];
+  training[foldName] = {};
+  const learners: Array<{ method: Method; learner: FewShotLearner; dispose: () => void }> = [];
+  let finetune: InstanceType<typeof FineTuneLearner> | null = null;
+  for (const method of args.methods) {
+    if (META_METHODS.has(method)) {
+      const dir = path.join(repoRoot, 'runs/fewshot', foldName, method);
+      const modelPath = path.join(dir, 'model.json');
+      let learner: Awaited<ReturnType<typeof createMamlProtoNet>>;
+      if (args.reuse && existsSync(modelPath)) {
+        learner = await loadMamlProtoNet(modelPath, { encoder, store, name: method });
+        log(`${foldName}/${method}: loaded ${path.relative(repoRoot, modelPath)}`);
+        training[foldName][method] = { reused: path.relative(repoRoot, modelPath) };
+      } else {
+        learner = await createMamlProtoNet({ encoder, store, name: method, ...baseOptions, ...VARIANTS[method as keyof typeof VARIANTS] });
+        t = performance.now();
+        const r = await learner.metaTrain(train, {
+          trainTypes: fold.train,
+          n: [2, 3, 4],
+          k: [1, 5],
+          episodes: args.trainEpisodes,
+          minutes: args.minutes,
+          seed: 1000 + args.seed,
+          checkpointDir: dir,
+          checkpointEvery: 200,
+          onProgress: (p) => {
+            if (p.episode % 100 === 0) {
+              log(
+                `${foldName}/${method} ep ${p.episode} loss ${p.loss.toFixed(3)} inner ${p.innerLosses.map((x) => x.toFixed(2)).join('→')} lr ${p.control.lrs.map((x) => x.toFixed(3)).join(',')} scale ${p.control.scale.toFixed(2)} levels ${p.control.levelWeights.map((x) => x.toFixed(2)).join(',')} ${p.ms.toFixed(0)}ms`,
+              );
+            }
+          },
+        });
+        await learner.save(modelPath);
+        peakRss = Math.max(peakRss, r.peakRssBytes);
+        training[foldName][method] = {
+          episodes: r.episodes,
+          skipped: r.skipped,
+          stoppedBy: r.stoppedBy,
+          firstLoss: r.firstLoss,
+          lastLoss: r.lastLoss,
+          minutes: r.elapsedMs / 60_000,
+          msPerEpisode: r.elapsedMs / Math.max(1, r.episodes - r.resumedFrom),
+          peakRssBytes: r.peakRssBytes,
+          peakTensorBytes: r.peakTensorBytes,
+          config: learner.config,
+        };
+        log(`${foldName}/${method}: ${r.episodes} episodes in ${(r.elapsedMs / 60_000).toFixed(1)} min, loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)}`);
+      }
+      learners.push({ method, learner, dispose: () => learner.dispose() });
+    } else if (method === 'finetune' || method === 'nnshot') {
+      if (!finetune) {
+        finetune = new FineTuneLearner({ encoder, store, name: 'finetune' });
+        t = performance.now();
+        const r = await finetune.pretrain(train, {
+          trainTypes: fold.train,
+          epochs: args.pretrainEpochs,
+          minutes: args.minutes,
+          seed: 2000 + args.seed,
+          onProgress: (p) => {
+            if (p.step % 100 === 0) log(`${foldName}/supervised step ${p.step} epoch ${p.epoch} loss ${p.loss.toFixed(3)}`);
+          },
+        });
+        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+        training[foldName]['supervised'] = { ...r, minutes: r.elapsedMs / 60_000 };
+        log(`${foldName}/supervised: ${r.steps} steps, loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)}`);
+      }
+      const ft = finetune;
+      learners.push(
+        method === 'finetune'
+          ? { method, learner: ft, dispose: () => {} }
+          : { method, learner: new NNShotLearner(ft, 'nnshot'), dispose: () => {} },
+      );
+    } else {
+      learners.push({ method, learner: new LexiconLearner(), dispose: () => {} });
+    }
+  }
+
+  for (const k of args.shots) {
+    const setting = `4-way ${k}-shot`;
+    results[setting] ??= {};
+    const episodes: Episode[] = novelTypeEpisodes(dev, fold, { k, count: args.episodes, seed: args.seed * 1000 + k });
+    for (const { method, learner } of learners) {
+      t = performance.now();
+      const before = tf.memory().numTensors;
+      const r = await runEpisodes(learner, episodes);
+      const leaked = tf.memory().numTensors - before;
+      const s = r.summary;
+      const fr = Object.fromEntries(METRICS.map((m) => [m, { mean: s[m].mean, ci95: s[m].ci95 }])) as Record<MetricName, Summary>;
+      (results[setting][method] ??= {})[foldName] = { ...fr, episodes: episodes.length };
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      log(
+        `${foldName} ${setting} ${method}: macroF1 ${fr.macroF1.mean.toFixed(3)} ± ${(fr.macroF1.ci95 ?? 0).toFixed(3)} microF1 ${fr.microF1.mean.toFixed(3)} untyped ${fr.untypedF1.mean.toFixed(3)} start ${fr.startAccuracy.mean.toFixed(3)} end ${fr.endAccuracy.mean.toFixed(3)} adapt ${fr.adaptMs.mean.toFixed(0)}ms (${((performance.now() - t) / 1000).toFixed(0)} s${leaked ? `, ${leaked} tensors leaked` : ''})`,
+      );
+      await writeResults(false);
+    }
+  }
+  for (const l of learners) l.dispose();
+  finetune?.dispose();
+}
+await writeResults(true);
+log(`wrote ${path.relative(repoRoot, args.out)}`);

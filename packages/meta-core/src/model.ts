@@ -1,0 +1,414 @@
+/**
+ * The MAML-ProtoNet++ model: encoder features → combine (control-network level weights) → a
+ * projection → the joint span decoder of @nerima/span-decoder (start, end given start, span
+ * representation) → a type head (prototypes, or a linear head for the "no prototypes" variants).
+ *
+ * Every forward is pure in a {@link ParamMap}, so the same code runs with the slow weights (the
+ * variables) and with MAML fast weights. The encoder is frozen: its features come from a
+ * {@link FeatureStore}.
+ */
+import type { EntityType, Rng, Sentence } from '@nerima/core';
+import type { EncodedFeatures, TextEncoder } from '@nerima/encoder';
+import {
+  buildTargets,
+  computePrototypes,
+  createBoundaryVariables,
+  defaultDecoderConfig,
+  endLogitsAt,
+  type SpanDecoderConfig,
+  type SpanIndex,
+  type SpanTargets,
+  softmaxCe,
+  spanRepresentations,
+  squaredDistances,
+  startLogits,
+  weightedBce,
+} from '@nerima/span-decoder';
+import * as tf from '@tensorflow/tfjs-core';
+import { type ControlConfig, createControlVariables, validateControlConfig } from './control.js';
+import { disposeFeatures, type FeatureStore } from './features.js';
+import { Builder, dense, makeVariable, type ParamMap, param } from './params.js';
+
+/** Format tag and version of saved models. */
+export const MODEL_FORMAT = 'nerima-meta-core';
+export const MODEL_VERSION = 1;
+
+/** How spans get their type. */
+export type TypeHead = 'prototype' | 'linear';
+/**
+ * How "not an entity" is decided. `'decoder'`: the joint start→end decoder alone decides entity-ness
+ * and the type head only types the kept spans. `'threshold'`: the type head also has a "none"
+ * column (−scale·τ for prototypes, a learned bias for the linear head), trained on negative spans.
+ */
+export type NonEntityMode = 'decoder' | 'threshold';
+
+/** The stored model configuration (plain JSON). */
+export interface MetaModelConfig {
+  format: typeof MODEL_FORMAT;
+  version: typeof MODEL_VERSION;
+  /** The encoder's `dim`. */
+  inputDim: number;
+  /** Width of the projection on top of the encoder (the decoder's input). */
+  projDim: number;
+  /** Span decoder settings (`inputDim` = `projDim`; `types` is a placeholder, set per episode). */
+  decoder: SpanDecoderConfig;
+  typeHead: TypeHead;
+  nonEntity: NonEntityMode;
+  /** Fast-weight groups, inner learning-rate bounds and distance-scale bounds. */
+  control: ControlConfig;
+  /** Use the control network (else the configured initial values, fixed). */
+  useControl: boolean;
+  /** Inner steps in meta-training (0: no MAML). */
+  innerSteps: number;
+  /** Inner steps at adaptation time. */
+  testInnerSteps: number;
+  /** 1: first-order MAML; 2: second-order (differentiates through the inner loop). */
+  order: 1 | 2;
+  /** Dropout on the combined features during meta-training. */
+  dropout: number;
+  /** Initialisation seed. */
+  seed: number;
+}
+
+/** Options to build a config; every field has a default. */
+export type MetaModelOptions = Partial<Omit<MetaModelConfig, 'format' | 'version' | 'inputDim' | 'decoder' | 'control'>> & {
+  decoder?: Partial<SpanDecoderConfig>;
+  control?: Partial<ControlConfig>;
+};
+
+/** The default fast-weight groups: the projection and the three decoder heads. */
+export const DEFAULT_GROUPS = ['proj', 'start', 'end', 'span'] as const;
+
+/** A complete config from the encoder width and options. */
+export function makeConfig(inputDim: number, o: MetaModelOptions = {}): MetaModelConfig {
+  const projDim = o.projDim ?? 128;
+  const typeHead = o.typeHead ?? 'prototype';
+  const groups = o.control?.groups ?? (typeHead === 'linear' ? [...DEFAULT_GROUPS, 'type'] : [...DEFAULT_GROUPS]);
+  const lrInit = o.control?.lrInit ?? groups.map((g) => (g === 'type' ? 0.5 : 0.05));
+  const lrMax = o.control?.lrMax ?? groups.map((g) => (g === 'type' ? 5 : 0.5));
+  const control: ControlConfig = {
+    groups,
+    lrInit,
+    lrMax,
+    scaleMin: o.control?.scaleMin ?? 0.5,
+    scaleMax: o.control?.scaleMax ?? 200,
+    scaleInit: o.control?.scaleInit ?? 10,
+    hidden: o.control?.hidden ?? 32,
+  };
+  validateControlConfig(control);
+  const decoder: SpanDecoderConfig = {
+    ...defaultDecoderConfig(projDim, ['ENTITY']),
+    startHidden: 64,
+    endHidden: 64,
+    biaffineRank: 16,
+    spanDim: 64,
+    dropout: 0,
+    ...o.decoder,
+    inputDim: projDim,
+    types: ['ENTITY'],
+  };
+  const c: MetaModelConfig = {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    inputDim,
+    projDim,
+    decoder,
+    typeHead,
+    nonEntity: o.nonEntity ?? 'decoder',
+    control,
+    useControl: o.useControl ?? true,
+    innerSteps: o.innerSteps ?? 3,
+    testInnerSteps: o.testInnerSteps ?? o.innerSteps ?? 3,
+    order: o.order ?? 1,
+    dropout: o.dropout ?? 0.1,
+    seed: o.seed ?? 1,
+  };
+  validateModelConfig(c);
+  return c;
+}
+
+/** Checks a config, naming the field that is wrong. */
+export function validateModelConfig(c: MetaModelConfig, where = 'meta-core config'): void {
+  if (c.format !== MODEL_FORMAT || c.version !== MODEL_VERSION) {
+    throw new Error(`${where}: format/version ${c.format}/${c.version}, expected ${MODEL_FORMAT}/${MODEL_VERSION}`);
+  }
+  for (const k of ['inputDim', 'projDim'] as const) {
+    if (!Number.isInteger(c[k]) || c[k] <= 0) throw new RangeError(`${where}: ${k} must be a positive integer, got ${c[k]}`);
+  }
+  for (const k of ['innerSteps', 'testInnerSteps'] as const) {
+    if (!Number.isInteger(c[k]) || c[k] < 0) throw new RangeError(`${where}: ${k} must be an integer ≥ 0, got ${c[k]}`);
+  }
+  if (c.order !== 1 && c.order !== 2) throw new RangeError(`${where}: order must be 1 or 2, got ${c.order}`);
+  if (c.typeHead !== 'prototype' && c.typeHead !== 'linear') {
+    throw new RangeError(`${where}: typeHead must be 'prototype' or 'linear', got ${JSON.stringify(c.typeHead)}`);
+  }
+  if (c.nonEntity !== 'decoder' && c.nonEntity !== 'threshold') {
+    throw new RangeError(`${where}: nonEntity must be 'decoder' or 'threshold', got ${JSON.stringify(c.nonEntity)}`);
+  }
+  if (c.typeHead === 'linear' && !c.control.groups.includes('type')) {
+    throw new RangeError(`${where}: a linear type head is adapted in the inner loop, so control.groups must include 'type'`);
+  }
+  if (!(c.dropout >= 0 && c.dropout < 1)) throw new RangeError(`${where}: dropout must be in [0, 1), got ${c.dropout}`);
+  if (c.decoder.inputDim !== c.projDim) {
+    throw new RangeError(`${where}: decoder.inputDim (${c.decoder.inputDim}) must equal projDim (${c.projDim})`);
+  }
+  validateControlConfig(c.control);
+}
+
+/** The fast-weight group of a parameter name: the part before the first dot. */
+export function groupOf(name: string): string {
+  const i = name.indexOf('.');
+  return i < 0 ? name : name.slice(0, i);
+}
+
+/** Creates the slow weights: projection, decoder heads, type-head extras and (optionally) the control network. */
+export function createVariables(c: MetaModelConfig, rng: Rng): Map<string, tf.Variable> {
+  const vars = new Map<string, tf.Variable>();
+  const b = new Builder(vars, rng.fork('proj'));
+  b.dense('proj', c.inputDim, c.projDim);
+  // span-decoder names its variables without a per-instance suffix: copy them under unique names
+  // so that several models can live in one process.
+  const boundary = createBoundaryVariables(c.decoder, rng.fork('decoder'));
+  for (const [name, v] of boundary) {
+    vars.set(name, makeVariable(name, v.dataSync() as Float32Array, v.shape));
+    v.dispose();
+  }
+  if (c.nonEntity === 'threshold') {
+    if (c.typeHead === 'prototype') b.constant('type.logTau', [], Math.log(1));
+    else b.constant('type.noneBias', [], 0);
+  }
+  if (c.useControl) for (const [k, v] of createControlVariables(c.control, rng.fork('control'))) vars.set(k, v);
+  return vars;
+}
+
+/** Names of the episode-specific linear head (fast weights that start at zero every episode). */
+export const LINEAR_HEAD = ['type.linear.w', 'type.linear.b'] as const;
+
+/** One side of an episode (support or query) ready for the losses. */
+export interface Part {
+  texts: string[];
+  lengths: number[];
+  feats: EncodedFeatures;
+  targets: SpanTargets;
+  /** Gold spans (the first `targets.numGold` type spans) and their type index in [0, N). */
+  gold: SpanIndex;
+  goldLabels: Int32Array;
+}
+
+/** An episode's tensors; `dispose()` frees them. */
+export interface EpisodeTensors {
+  types: EntityType[];
+  support: Part;
+  query: Part | null;
+  /** Types with at least one support span (others are masked out of the type head). */
+  present: boolean[];
+  dispose(): void;
+}
+
+function goldSlice(t: SpanTargets): SpanIndex {
+  const n = t.numGold;
+  return { batch: t.typeSpans.batch.slice(0, n), start: t.typeSpans.start.slice(0, n), end: t.typeSpans.end.slice(0, n) };
+}
+
+/** Builds a part from sentences whose features are in `store` (call `store.ensure` first). */
+export function makePart(
+  store: FeatureStore,
+  sentences: readonly Sentence[],
+  types: readonly EntityType[],
+  decoder: SpanDecoderConfig,
+  rng: Rng,
+): Part {
+  const texts = sentences.map((s) => s.text);
+  const feats = store.batch(texts);
+  const T = feats.mask.shape[1];
+  const lengths = texts.map((t) => Math.min(t.length, T));
+  const wanted = new Set(types);
+  const targets = buildTargets(
+    sentences.map((s) => s.entities.filter((e) => wanted.has(e.type) && e.end <= T)),
+    lengths,
+    T,
+    { ...decoder, types: [...types] },
+    rng,
+  );
+  return {
+    texts,
+    lengths,
+    feats,
+    targets,
+    gold: goldSlice(targets),
+    goldLabels: Int32Array.from(targets.typeLabels.slice(0, targets.numGold), (l) => l - 1),
+  };
+}
+
+/** Builds the tensors of an episode (`query` may be null at adaptation time). */
+export async function makeEpisode(
+  store: FeatureStore,
+  support: readonly Sentence[],
+  query: readonly Sentence[] | null,
+  types: readonly EntityType[],
+  decoder: SpanDecoderConfig,
+  rng: Rng,
+): Promise<EpisodeTensors> {
+  await store.ensure([...support.map((s) => s.text), ...(query ?? []).map((s) => s.text)]);
+  const s = makePart(store, support, types, decoder, rng.fork('support'));
+  const q = query ? makePart(store, query, types, decoder, rng.fork('query')) : null;
+  const present = types.map((_, i) => s.goldLabels.includes(i));
+  return {
+    types: [...types],
+    support: s,
+    query: q,
+    present,
+    dispose() {
+      disposeFeatures(s.feats);
+      if (q) disposeFeatures(q.feats);
+    },
+  };
+}
+
+/** Per-task values the losses need: level weights [3] and the distance scale (tensors, maybe differentiable). */
+export interface TaskTensors {
+  levelWeights: tf.Tensor1D;
+  scale: tf.Scalar;
+}
+
+/** Projected features z [B, T, projDim] (padding rows zeroed). */
+export function embed(
+  params: ParamMap,
+  encoder: TextEncoder,
+  feats: EncodedFeatures,
+  levelWeights: tf.Tensor1D,
+  dropout = 0,
+  seed?: number,
+): tf.Tensor3D {
+  let h: tf.Tensor = encoder.combine(feats, levelWeights);
+  if (dropout > 0) h = tf.dropout(h, dropout, undefined, seed);
+  const z = tf.tanh(dense(params, 'proj', h));
+  return tf.mul(z, tf.expandDims(feats.mask, 2)) as tf.Tensor3D;
+}
+
+/**
+ * Type logits [S, N] (or [S, 1 + N] with a "none" column first when `withNone`). Prototype head:
+ * `−scale · ‖x − p‖² / dim`; linear head: `x W + b` from the fast weights `type.linear.*`. Types
+ * absent from the support are pushed to −1e4.
+ */
+export function typeLogits(
+  params: ParamMap,
+  c: MetaModelConfig,
+  reps: tf.Tensor2D,
+  protos: tf.Tensor2D | null,
+  scale: tf.Scalar,
+  present: readonly boolean[],
+  withNone: boolean,
+): tf.Tensor2D {
+  const S = reps.shape[0];
+  let logits: tf.Tensor2D;
+  if (c.typeHead === 'prototype') {
+    if (!protos) throw new Error('typeLogits: the prototype head needs prototypes');
+    logits = tf.mul(tf.neg(squaredDistances(reps, protos)), tf.div(scale, c.decoder.spanDim));
+  } else {
+    logits = tf.add(tf.matMul(reps, param<tf.Tensor2D>(params, 'type.linear.w')), param(params, 'type.linear.b'));
+  }
+  if (present.some((p) => !p)) logits = tf.add(logits, tf.tensor2d(present.map((p) => (p ? 0 : -1e4)), [1, present.length]));
+  if (!withNone) return logits;
+  const none =
+    c.typeHead === 'prototype'
+      ? tf.mul(tf.neg(tf.exp(param(params, 'type.logTau'))), scale)
+      : param(params, 'type.noneBias');
+  return tf.concat([tf.mul(tf.ones([S, 1]), none), logits], 1) as tf.Tensor2D;
+}
+
+/** Start + end (given gold starts) losses of a part. */
+function boundaryLoss(params: ParamMap, c: MetaModelConfig, z: tf.Tensor3D, part: Part): tf.Scalar {
+  const t = part.targets;
+  const w = c.decoder.lossWeights;
+  const start = weightedBce(startLogits(params, z, c.decoder), t.startLabels, t.startWeights);
+  if (t.goldStarts.batch.length === 0) return tf.mul(start, w.start) as tf.Scalar;
+  const end = weightedBce(endLogitsAt(params, z, t.goldStarts, c.decoder), t.endLabels, t.endWeights);
+  return tf.add(tf.mul(start, w.start), tf.mul(end, w.end)) as tf.Scalar;
+}
+
+/** Type loss of a part's spans against prototypes `protos` (or the linear head). */
+function typeLoss(
+  params: ParamMap,
+  c: MetaModelConfig,
+  z: tf.Tensor3D,
+  part: Part,
+  protos: tf.Tensor2D | null,
+  task: TaskTensors,
+  present: readonly boolean[],
+): tf.Scalar {
+  const withNone = c.nonEntity === 'threshold';
+  const spans = withNone ? part.targets.typeSpans : part.gold;
+  const labels = withNone ? part.targets.typeLabels : part.goldLabels;
+  if (labels.length === 0) return tf.scalar(0);
+  const reps = spanRepresentations(params, z, spans, c.decoder);
+  const logits = typeLogits(params, c, reps, protos, task.scale, present, withNone);
+  // One class (N = 1 without a none column): nothing to type; a zero that keeps the graph connected
+  // so fast weights of the type head still get a (zero) gradient.
+  if (logits.shape[1] === 1) return tf.mul(tf.sum(logits), 0) as tf.Scalar;
+  return tf.mul(softmaxCe(logits, labels), c.decoder.lossWeights.type) as tf.Scalar;
+}
+
+/** Prototypes [N, spanDim] of the support's gold spans under `params`. */
+export function supportPrototypes(
+  params: ParamMap,
+  c: MetaModelConfig,
+  zSupport: tf.Tensor3D,
+  ep: EpisodeTensors,
+): tf.Tensor2D {
+  const reps = spanRepresentations(params, zSupport, ep.support.gold, c.decoder);
+  return computePrototypes(reps, ep.support.goldLabels, ep.types.length);
+}
+
+/** The support loss (boundary + type against the support's own prototypes). Not tidied: call inside tf.tidy / tf.grad. */
+export function supportLoss(
+  params: ParamMap,
+  c: MetaModelConfig,
+  encoder: TextEncoder,
+  ep: EpisodeTensors,
+  task: TaskTensors,
+  dropoutSeed?: number,
+): tf.Scalar {
+  const drop = dropoutSeed === undefined ? 0 : c.dropout;
+  const z = embed(params, encoder, ep.support.feats, task.levelWeights, drop, dropoutSeed);
+  const protos = c.typeHead === 'prototype' ? supportPrototypes(params, c, z, ep) : null;
+  return tf.add(boundaryLoss(params, c, z, ep.support), typeLoss(params, c, z, ep.support, protos, task, ep.present)) as tf.Scalar;
+}
+
+/** The query loss with prototypes from the support under the same params. Not tidied. */
+export function queryLoss(
+  params: ParamMap,
+  c: MetaModelConfig,
+  encoder: TextEncoder,
+  ep: EpisodeTensors,
+  task: TaskTensors,
+  dropoutSeed?: number,
+): tf.Scalar {
+  if (!ep.query) throw new Error('queryLoss: the episode has no query part');
+  const drop = dropoutSeed === undefined ? 0 : c.dropout;
+  let protos: tf.Tensor2D | null = null;
+  if (c.typeHead === 'prototype') {
+    const zS = embed(params, encoder, ep.support.feats, task.levelWeights, drop, dropoutSeed);
+    protos = supportPrototypes(params, c, zS, ep);
+  }
+  const zQ = embed(params, encoder, ep.query.feats, task.levelWeights, drop, dropoutSeed === undefined ? undefined : dropoutSeed + 1);
+  return tf.add(boundaryLoss(params, c, zQ, ep.query), typeLoss(params, c, zQ, ep.query, protos, task, ep.present)) as tf.Scalar;
+}
+
+/** Mean distance between the prototypes, √(‖p_i − p_j‖² / dim) averaged over pairs (0 for N < 2). */
+export function prototypeSpread(protos: tf.Tensor2D, present: readonly boolean[], dim: number): number {
+  const d = tf.tidy(() => squaredDistances(protos, protos));
+  const values = d.dataSync();
+  const N = protos.shape[0];
+  d.dispose();
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < N; i++) {
+    for (let j = i + 1; j < N; j++) {
+      if (!present[i] || !present[j]) continue;
+      sum += Math.sqrt((values[i * N + j] as number) / dim);
+      count++;
+    }
+  }
+  return count ? sum / count : 0;
+}

@@ -1,0 +1,167 @@
+/**
+ * The tagger an adaptation returns: adapted (fast) weights, the support prototypes (or the adapted
+ * linear head), the task's level weights and scale; it scores starts, ends of kept starts and types
+ * of kept spans, then decodes with @nerima/span-decoder's `decode` (nested spans kept, crossing
+ * spans resolved by score).
+ */
+import type { EntityType, Prediction, Tagger } from '@nerima/core';
+import type { TextEncoder } from '@nerima/encoder';
+import {
+  type CandidateSpan,
+  DEFAULT_DECODE_OPTIONS,
+  type DecodeOptions,
+  decode,
+  endLogitsAt,
+  spanRepresentations,
+  startLogits,
+} from '@nerima/span-decoder';
+import * as tf from '@tensorflow/tfjs-core';
+import { disposeFeatures, type FeatureStore } from './features.js';
+import { embed, type MetaModelConfig, typeLogits } from './model.js';
+import type { ParamMap } from './params.js';
+
+/** What an adaptation produced (the tagger owns `owned`). */
+export interface AdaptedState {
+  /** Slow variables merged with the adapted fast weights. */
+  params: ParamMap;
+  /** Prototypes [N, spanDim] (prototype head) or null. */
+  protos: tf.Tensor2D | null;
+  levelWeights: number[];
+  scale: number;
+  /** Types with support examples. */
+  present: boolean[];
+  /** Tensors freed by `dispose()`. */
+  owned: tf.Tensor[];
+}
+
+/** Texts scored per forward pass. */
+const CHUNK = 32;
+
+/** Tags texts with an adapted model. */
+export class EpisodeTagger implements Tagger {
+  readonly types: readonly EntityType[];
+  private disposed = false;
+
+  constructor(
+    private readonly config: MetaModelConfig,
+    private readonly encoder: TextEncoder,
+    private readonly store: FeatureStore,
+    types: readonly EntityType[],
+    private readonly state: AdaptedState,
+    private readonly decodeOptions: DecodeOptions = DEFAULT_DECODE_OPTIONS,
+  ) {
+    this.types = [...types];
+  }
+
+  async predict(texts: readonly string[]): Promise<Prediction[][]> {
+    if (this.disposed) throw new Error('EpisodeTagger.predict: the tagger was disposed');
+    const out: Prediction[][] = [];
+    for (let i = 0; i < texts.length; i += CHUNK) {
+      const chunk = texts.slice(i, i + CHUNK);
+      await this.store.ensure(chunk);
+      out.push(...(await this.predictChunk(chunk)));
+    }
+    return out;
+  }
+
+  private async predictChunk(texts: readonly string[]): Promise<Prediction[][]> {
+    const c = this.config;
+    const o = this.decodeOptions;
+    const K = c.decoder.maxWidth;
+    const { params, protos } = this.state;
+    const feats = this.store.batch(texts);
+    const [B, T] = feats.mask.shape;
+    const lengths = texts.map((t) => Math.min(t.length, T));
+    const z = tf.tidy(() => embed(params, this.encoder, feats, tf.tensor1d(this.state.levelWeights)));
+    disposeFeatures(feats);
+    try {
+      const startT = tf.tidy(() => tf.sigmoid(startLogits(params, z, c.decoder)));
+      const startProbs = (await startT.data()) as Float32Array;
+      startT.dispose();
+      const sb: number[] = [];
+      const ss: number[] = [];
+      for (let b = 0; b < B; b++) {
+        for (let s = 0; s < (lengths[b] as number); s++) {
+          if ((startProbs[b * T + s] as number) >= o.startThreshold) {
+            sb.push(b);
+            ss.push(s);
+          }
+        }
+      }
+      const perText: CandidateSpan[][] = texts.map(() => []);
+      if (sb.length > 0) {
+        const starts = { batch: Int32Array.from(sb), start: Int32Array.from(ss) };
+        const endT = tf.tidy(() => tf.sigmoid(endLogitsAt(params, z, starts, c.decoder)));
+        const endProbs = (await endT.data()) as Float32Array;
+        endT.dispose();
+        for (let g = 0; g < sb.length; g++) {
+          const b = sb[g] as number;
+          const s = ss[g] as number;
+          for (let k = 0; k < K && s + k + 1 <= (lengths[b] as number); k++) {
+            const pe = endProbs[g * K + k] as number;
+            if (pe >= o.endThreshold) {
+              (perText[b] as CandidateSpan[]).push({
+                start: s,
+                end: s + k + 1,
+                startProb: startProbs[b * T + s] as number,
+                endProb: pe,
+                typeProbs: [],
+              });
+            }
+          }
+        }
+      }
+      const flat: CandidateSpan[] = [];
+      const cb: number[] = [];
+      const cs: number[] = [];
+      const ce: number[] = [];
+      perText.forEach((list0, b) => {
+        let list = list0;
+        if (list.length > o.maxCandidatesPerText) {
+          list = list
+            .sort((x, y) => y.startProb * y.endProb - x.startProb * x.endProb || x.start - y.start || x.end - y.end)
+            .slice(0, o.maxCandidatesPerText);
+          perText[b] = list;
+        }
+        for (const cand of list) {
+          flat.push(cand);
+          cb.push(b);
+          cs.push(cand.start);
+          ce.push(cand.end);
+        }
+      });
+      if (flat.length > 0) {
+        const withNone = c.nonEntity === 'threshold';
+        const spans = { batch: Int32Array.from(cb), start: Int32Array.from(cs), end: Int32Array.from(ce) };
+        const probsT = tf.tidy(() => {
+          const reps = spanRepresentations(params, z, spans, c.decoder);
+          const logits = typeLogits(params, c, reps, protos, tf.scalar(this.state.scale), this.state.present, withNone);
+          const p = tf.softmax(logits);
+          // In 'decoder' mode the span decoder alone decides entity-ness: "none" gets probability 0.
+          return withNone ? p : tf.concat([tf.zeros([flat.length, 1]), p], 1);
+        });
+        const probs = (await probsT.data()) as Float32Array;
+        probsT.dispose();
+        const C = this.types.length + 1;
+        flat.forEach((cand, i) => {
+          cand.typeProbs = probs.slice(i * C, (i + 1) * C);
+        });
+      }
+      return texts.map((text, b) =>
+        decode(
+          { text, types: this.types, startProbs: startProbs.slice(b * T, b * T + (lengths[b] as number)), candidates: perText[b] as CandidateSpan[] },
+          o,
+        ),
+      );
+    } finally {
+      z.dispose();
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    tf.dispose(this.state.owned);
+    this.state.protos?.dispose();
+  }
+}
