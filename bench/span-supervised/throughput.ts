@@ -89,7 +89,8 @@ async function main(): Promise<void> {
 
   const rssMiB = process.resourceUsage().maxRSS / 1024;
   const out = {
-    command: `pnpm exec tsx --conditions=@nerima/source bench/span-supervised/throughput.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    command:
+      `pnpm exec tsx --conditions=@nerima/source bench/span-supervised/throughput.ts ${process.argv.slice(2).join(' ')}`.trim(),
     commit: (() => {
       try {
         return execSync('git rev-parse --short HEAD', { cwd: repoRoot }).toString().trim();
@@ -101,7 +102,11 @@ async function main(): Promise<void> {
     backend,
     machine: `shared 2-core VM (other jobs running), Node ${process.version}`,
     model,
-    sentences: { batch1: setA.length, batch32: setB.length, meanChars: dev.reduce((s, x) => s + x.text.length, 0) / dev.length },
+    sentences: {
+      batch1: setA.length,
+      batch32: setB.length,
+      meanChars: dev.reduce((s, x) => s + x.text.length, 0) / dev.length,
+    },
     taggerSentencesPerSecond: { batch1: setA.length / b1, batch32: setB.length / b32 },
     kuromojiSentencesPerSecond: { setBatch1: setA.length / kuroA, setBatch32: setB.length / kuroB },
     trainSecondsPerStepBatch16: stepSeconds,
@@ -109,7 +114,10 @@ async function main(): Promise<void> {
     peakRssMiB: rssMiB,
   };
   console.log(JSON.stringify({ ...out, backendNow: getBackendInfo() }, null, 2));
-  await writeFileAtomic(path.join(repoRoot, 'bench/results/span-throughput.json'), `${JSON.stringify(out, null, 2)}\n`);
+  await writeFileAtomic(
+    path.join(repoRoot, 'bench/results/span-throughput.json'),
+    `${JSON.stringify(out, null, 2)}\n`,
+  );
 }
 
 main().catch((e) => {

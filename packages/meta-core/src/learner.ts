@@ -33,7 +33,7 @@ import {
   makeConfig,
   makeEpisode,
   queryLoss,
-  supportPrototypes,
+  supportProtos,
   validateModelConfig,
 } from './model.js';
 import {
@@ -366,16 +366,21 @@ export class MamlProtoNet implements FewShotLearner {
       if (inner.gradSum) tf.dispose([...inner.gradSum.values()]);
       const protos =
         this.config.typeHead === 'prototype'
-          ? tf.tidy(() =>
-              supportPrototypes(params, this.config, embed(params, this.encoder, ep.support.feats, tf.tensor1d(ctrl.levelWeights)), ep),
-            )
+          ? (tf.tidy(() => {
+              const z = embed(params, this.encoder, ep.support.feats, tf.tensor1d(ctrl.levelWeights));
+              const p = supportProtos(params, this.config, z, ep);
+              return p.start ? { span: p.span, start: p.start } : { span: p.span };
+            }) as { span: tf.Tensor2D; start?: tf.Tensor2D })
           : null;
       return new EpisodeTagger(
         this.config,
         this.encoder,
         this.store,
         wanted,
-        { params, protos, levelWeights: ctrl.levelWeights, scale: ctrl.scale, present: ep.present, owned: [...inner.fast.values()] },
+        {
+          params,
+          protos: protos ? { span: protos.span, start: protos.start ?? null } : null,
+          levelWeights: ctrl.levelWeights, scale: ctrl.scale, present: ep.present, owned: [...inner.fast.values()] },
         this.decodeOptions,
       );
     } finally {

@@ -18,6 +18,7 @@ import {
   type SpanDecoderConfig,
   type SpanIndex,
   type SpanTargets,
+  type StartIndex,
   softmaxCe,
   spanRepresentations,
   squaredDistances,
@@ -54,6 +55,12 @@ export interface MetaModelConfig {
   decoder: SpanDecoderConfig;
   typeHead: TypeHead;
   nonEntity: NonEntityMode;
+  /**
+   * Prototype-conditioned boundaries (prototype head only): start and end logits get a learned
+   * affine term of the similarity to the support's start / span prototypes, so the decoder's
+   * entity-ness follows the support set's types.
+   */
+  condition: boolean;
   /** Fast-weight groups, inner learning-rate bounds and distance-scale bounds. */
   control: ControlConfig;
   /** Use the control network (else the configured initial values, fixed). */
@@ -115,6 +122,7 @@ export function makeConfig(inputDim: number, o: MetaModelOptions = {}): MetaMode
     decoder,
     typeHead,
     nonEntity: o.nonEntity ?? 'decoder',
+    condition: typeHead === 'prototype' && (o.condition ?? true),
     control,
     useControl: o.useControl ?? true,
     innerSteps: o.innerSteps ?? 3,
@@ -145,6 +153,9 @@ export function validateModelConfig(c: MetaModelConfig, where = 'meta-core confi
   if (c.nonEntity !== 'decoder' && c.nonEntity !== 'threshold') {
     throw new RangeError(`${where}: nonEntity must be 'decoder' or 'threshold', got ${JSON.stringify(c.nonEntity)}`);
   }
+  if (c.condition && c.typeHead !== 'prototype') {
+    throw new RangeError(`${where}: condition needs the prototype type head (typeHead 'prototype')`);
+  }
   if (c.typeHead === 'linear' && !c.control.groups.includes('type')) {
     throw new RangeError(`${where}: a linear type head is adapted in the inner loop, so control.groups must include 'type'`);
   }
@@ -172,6 +183,12 @@ export function createVariables(c: MetaModelConfig, rng: Rng): Map<string, tf.Va
   for (const [name, v] of boundary) {
     vars.set(name, makeVariable(name, v.dataSync() as Float32Array, v.shape));
     v.dispose();
+  }
+  if (c.condition) {
+    b.constant('cond.start.a', [], 1);
+    b.constant('cond.start.b', [], 0);
+    b.constant('cond.end.a', [], 1);
+    b.constant('cond.end.b', [], 0);
   }
   if (c.nonEntity === 'threshold') {
     if (c.typeHead === 'prototype') b.constant('type.logTau', [], Math.log(1));
@@ -317,13 +334,101 @@ export function typeLogits(
   return tf.concat([tf.mul(tf.ones([S, 1]), none), logits], 1) as tf.Tensor2D;
 }
 
+/**
+ * Support-derived tensors the query side is scored against: span prototypes [N, spanDim] (type
+ * head and end conditioning) and start prototypes [N, projDim] (start conditioning).
+ */
+export interface SupportProtos {
+  span: tf.Tensor2D;
+  start: tf.Tensor2D | null;
+}
+
+/** Class means of the support's gold spans and (with conditioning) of their start positions. */
+export function supportProtos(params: ParamMap, c: MetaModelConfig, zSupport: tf.Tensor3D, ep: EpisodeTensors): SupportProtos {
+  const N = ep.types.length;
+  const reps = spanRepresentations(params, zSupport, ep.support.gold, c.decoder);
+  const span = computePrototypes(reps, ep.support.goldLabels, N);
+  if (!c.condition) return { span, start: null };
+  const [B, T, H] = zSupport.shape;
+  const rows = Int32Array.from(ep.support.gold.batch, (b, i) => b * T + (ep.support.gold.start[i] as number));
+  const zStarts = tf.gather(tf.reshape(zSupport, [B * T, H]), tf.tensor1d(rows, 'int32')) as tf.Tensor2D;
+  return { span, start: computePrototypes(zStarts, ep.support.goldLabels, N) };
+}
+
+/** −min over present types of ‖x − p‖² / dim, per row: [S]. */
+function nearestSimilarity(x: tf.Tensor2D, protos: tf.Tensor2D, present: readonly boolean[]): tf.Tensor1D {
+  const dim = x.shape[1];
+  let d = tf.div(squaredDistances(x, protos), dim);
+  if (present.some((p) => !p)) d = tf.add(d, tf.tensor2d(present.map((p) => (p ? 0 : 1e4)), [1, present.length]));
+  return tf.neg(tf.min(d, 1)) as tf.Tensor1D;
+}
+
+/**
+ * Start logits [B, T]: the decoder's, plus (with conditioning) `a · sim(z_t, start prototypes) + b`
+ * where sim is the negative normalised squared distance to the nearest support start prototype.
+ */
+export function conditionedStartLogits(
+  params: ParamMap,
+  c: MetaModelConfig,
+  z: tf.Tensor3D,
+  protos: SupportProtos | null,
+  present: readonly boolean[],
+): tf.Tensor2D {
+  const base = startLogits(params, z, c.decoder);
+  if (!c.condition || !protos?.start) return base;
+  const [B, T, H] = z.shape;
+  const sim = tf.reshape(nearestSimilarity(tf.reshape(z, [B * T, H]) as tf.Tensor2D, protos.start, present), [B, T]);
+  return tf.add(base, tf.add(tf.mul(sim, param(params, 'cond.start.a')), param(params, 'cond.start.b'))) as tf.Tensor2D;
+}
+
+/**
+ * End logits [G, K] for the given starts: the decoder's, plus (with conditioning)
+ * `a · sim(span representation, span prototypes) + b` for every candidate span.
+ */
+export function conditionedEndLogits(
+  params: ParamMap,
+  c: MetaModelConfig,
+  z: tf.Tensor3D,
+  starts: StartIndex,
+  protos: SupportProtos | null,
+  present: readonly boolean[],
+): tf.Tensor2D {
+  const base = endLogitsAt(params, z, starts, c.decoder);
+  if (!c.condition || !protos) return base;
+  const T = z.shape[1];
+  const K = c.decoder.maxWidth;
+  const G = starts.batch.length;
+  const batch = new Int32Array(G * K);
+  const start = new Int32Array(G * K);
+  const end = new Int32Array(G * K);
+  for (let g = 0; g < G; g++) {
+    const s = starts.start[g] as number;
+    for (let k = 0; k < K; k++) {
+      batch[g * K + k] = starts.batch[g] as number;
+      start[g * K + k] = s;
+      // Spans past the padded length are clamped (their end weight is 0 / they are never decoded).
+      end[g * K + k] = Math.min(s + k + 1, T);
+    }
+  }
+  const reps = spanRepresentations(params, z, { batch, start, end }, c.decoder);
+  const sim = tf.reshape(nearestSimilarity(reps, protos.span, present), [G, K]);
+  return tf.add(base, tf.add(tf.mul(sim, param(params, 'cond.end.a')), param(params, 'cond.end.b'))) as tf.Tensor2D;
+}
+
 /** Start + end (given gold starts) losses of a part. */
-function boundaryLoss(params: ParamMap, c: MetaModelConfig, z: tf.Tensor3D, part: Part): tf.Scalar {
+function boundaryLoss(
+  params: ParamMap,
+  c: MetaModelConfig,
+  z: tf.Tensor3D,
+  part: Part,
+  protos: SupportProtos | null,
+  present: readonly boolean[],
+): tf.Scalar {
   const t = part.targets;
   const w = c.decoder.lossWeights;
-  const start = weightedBce(startLogits(params, z, c.decoder), t.startLabels, t.startWeights);
+  const start = weightedBce(conditionedStartLogits(params, c, z, protos, present), t.startLabels, t.startWeights);
   if (t.goldStarts.batch.length === 0) return tf.mul(start, w.start) as tf.Scalar;
-  const end = weightedBce(endLogitsAt(params, z, t.goldStarts, c.decoder), t.endLabels, t.endWeights);
+  const end = weightedBce(conditionedEndLogits(params, c, z, t.goldStarts, protos, present), t.endLabels, t.endWeights);
   return tf.add(tf.mul(start, w.start), tf.mul(end, w.end)) as tf.Scalar;
 }
 
@@ -349,7 +454,7 @@ function typeLoss(
   return tf.mul(softmaxCe(logits, labels), c.decoder.lossWeights.type) as tf.Scalar;
 }
 
-/** Prototypes [N, spanDim] of the support's gold spans under `params`. */
+/** Span prototypes [N, spanDim] of the support's gold spans under `params`. */
 export function supportPrototypes(
   params: ParamMap,
   c: MetaModelConfig,
@@ -371,8 +476,11 @@ export function supportLoss(
 ): tf.Scalar {
   const drop = dropoutSeed === undefined ? 0 : c.dropout;
   const z = embed(params, encoder, ep.support.feats, task.levelWeights, drop, dropoutSeed);
-  const protos = c.typeHead === 'prototype' ? supportPrototypes(params, c, z, ep) : null;
-  return tf.add(boundaryLoss(params, c, z, ep.support), typeLoss(params, c, z, ep.support, protos, task, ep.present)) as tf.Scalar;
+  const protos = c.typeHead === 'prototype' ? supportProtos(params, c, z, ep) : null;
+  return tf.add(
+    boundaryLoss(params, c, z, ep.support, protos, ep.present),
+    typeLoss(params, c, z, ep.support, protos?.span ?? null, task, ep.present),
+  ) as tf.Scalar;
 }
 
 /** The query loss with prototypes from the support under the same params. Not tidied. */
@@ -386,13 +494,16 @@ export function queryLoss(
 ): tf.Scalar {
   if (!ep.query) throw new Error('queryLoss: the episode has no query part');
   const drop = dropoutSeed === undefined ? 0 : c.dropout;
-  let protos: tf.Tensor2D | null = null;
+  let protos: SupportProtos | null = null;
   if (c.typeHead === 'prototype') {
     const zS = embed(params, encoder, ep.support.feats, task.levelWeights, drop, dropoutSeed);
-    protos = supportPrototypes(params, c, zS, ep);
+    protos = supportProtos(params, c, zS, ep);
   }
   const zQ = embed(params, encoder, ep.query.feats, task.levelWeights, drop, dropoutSeed === undefined ? undefined : dropoutSeed + 1);
-  return tf.add(boundaryLoss(params, c, zQ, ep.query), typeLoss(params, c, zQ, ep.query, protos, task, ep.present)) as tf.Scalar;
+  return tf.add(
+    boundaryLoss(params, c, zQ, ep.query, protos, ep.present),
+    typeLoss(params, c, zQ, ep.query, protos?.span ?? null, task, ep.present),
+  ) as tf.Scalar;
 }
 
 /** Mean distance between the prototypes, √(‖p_i − p_j‖² / dim) averaged over pairs (0 for N < 2). */

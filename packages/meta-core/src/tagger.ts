@@ -6,26 +6,25 @@
  */
 import type { EntityType, Prediction, Tagger } from '@nerima/core';
 import type { TextEncoder } from '@nerima/encoder';
-import {
-  type CandidateSpan,
-  DEFAULT_DECODE_OPTIONS,
-  type DecodeOptions,
-  decode,
-  endLogitsAt,
-  spanRepresentations,
-  startLogits,
-} from '@nerima/span-decoder';
+import { type CandidateSpan, DEFAULT_DECODE_OPTIONS, type DecodeOptions, decode, spanRepresentations } from '@nerima/span-decoder';
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeFeatures, type FeatureStore } from './features.js';
-import { embed, type MetaModelConfig, typeLogits } from './model.js';
+import {
+  conditionedEndLogits,
+  conditionedStartLogits,
+  embed,
+  type MetaModelConfig,
+  type SupportProtos,
+  typeLogits,
+} from './model.js';
 import type { ParamMap } from './params.js';
 
 /** What an adaptation produced (the tagger owns `owned`). */
 export interface AdaptedState {
   /** Slow variables merged with the adapted fast weights. */
   params: ParamMap;
-  /** Prototypes [N, spanDim] (prototype head) or null. */
-  protos: tf.Tensor2D | null;
+  /** Support prototypes (prototype head) or null. */
+  protos: SupportProtos | null;
   levelWeights: number[];
   scale: number;
   /** Types with support examples. */
@@ -75,7 +74,8 @@ export class EpisodeTagger implements Tagger {
     const z = tf.tidy(() => embed(params, this.encoder, feats, tf.tensor1d(this.state.levelWeights)));
     disposeFeatures(feats);
     try {
-      const startT = tf.tidy(() => tf.sigmoid(startLogits(params, z, c.decoder)));
+      const present = this.state.present;
+      const startT = tf.tidy(() => tf.sigmoid(conditionedStartLogits(params, c, z, protos, present)));
       const startProbs = (await startT.data()) as Float32Array;
       startT.dispose();
       const sb: number[] = [];
@@ -91,7 +91,7 @@ export class EpisodeTagger implements Tagger {
       const perText: CandidateSpan[][] = texts.map(() => []);
       if (sb.length > 0) {
         const starts = { batch: Int32Array.from(sb), start: Int32Array.from(ss) };
-        const endT = tf.tidy(() => tf.sigmoid(endLogitsAt(params, z, starts, c.decoder)));
+        const endT = tf.tidy(() => tf.sigmoid(conditionedEndLogits(params, c, z, starts, protos, present)));
         const endProbs = (await endT.data()) as Float32Array;
         endT.dispose();
         for (let g = 0; g < sb.length; g++) {
@@ -135,7 +135,7 @@ export class EpisodeTagger implements Tagger {
         const spans = { batch: Int32Array.from(cb), start: Int32Array.from(cs), end: Int32Array.from(ce) };
         const probsT = tf.tidy(() => {
           const reps = spanRepresentations(params, z, spans, c.decoder);
-          const logits = typeLogits(params, c, reps, protos, tf.scalar(this.state.scale), this.state.present, withNone);
+          const logits = typeLogits(params, c, reps, protos?.span ?? null, tf.scalar(this.state.scale), present, withNone);
           const p = tf.softmax(logits);
           // In 'decoder' mode the span decoder alone decides entity-ness: "none" gets probability 0.
           return withNone ? p : tf.concat([tf.zeros([flat.length, 1]), p], 1);
@@ -162,6 +162,7 @@ export class EpisodeTagger implements Tagger {
     if (this.disposed) return;
     this.disposed = true;
     tf.dispose(this.state.owned);
-    this.state.protos?.dispose();
+    const p = this.state.protos;
+    if (p) tf.dispose([p.span, ...(p.start ? [p.start] : [])]);
   }
 }

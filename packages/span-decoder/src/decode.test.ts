@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_DECODE_OPTIONS } from './config.js';
 import { type CandidateSpan, crosses, decode, type TextSpanScores } from './decode.js';
+import { hasNestedOrOverlapping } from './trainer.js';
+import { tuneThresholds } from './tune.js';
 
 const TYPES = ['ORG', 'LOC'];
 // index:        0 1 2 3 4 5 6 7 8 9
@@ -110,5 +113,59 @@ describe('decode', () => {
     expect(() => decode(scores([cand(0, 2, 1, 1, [0, 0, 0, 1])]), { startThreshold: 0 })).toThrow(
       /3 types|2 types/,
     );
+  });
+});
+
+describe('tuneThresholds', () => {
+  it('picks the thresholds with the best micro F1 on the given gold', () => {
+    // Gold: 東京大学 ORG [0,4). A spurious [7,9) has startProb 0.35: startThreshold 0.4 removes it.
+    const s = scores([cand(0, 4, 0.9, 0.9, [0.1, 0.9, 0]), cand(7, 9, 0.35, 0.9, [0.1, 0.9, 0])]);
+    const base = { ...DEFAULT_DECODE_OPTIONS, startThreshold: 0.1, endThreshold: 0.1 };
+    const grid = { startThreshold: [0.1, 0.4, 0.95], endThreshold: [0.1], typeThreshold: [0] };
+    const r = tuneThresholds([s], [[{ start: 0, end: 4, type: 'ORG' }]], base, grid);
+    expect(r.options.startThreshold).toBe(0.4);
+    expect(r.microF1).toBe(1);
+  });
+});
+
+describe('hasNestedOrOverlapping', () => {
+  const s = (entities: { start: number; end: number; type: string }[]) => ({
+    id: 'x',
+    text: 'abcdefgh',
+    entities,
+  });
+  it('detects nesting and crossing, not disjoint spans or exact duplicates', () => {
+    expect(
+      hasNestedOrOverlapping([
+        s([
+          { start: 0, end: 4, type: 'A' },
+          { start: 4, end: 6, type: 'A' },
+        ]),
+      ]),
+    ).toBe(false);
+    expect(
+      hasNestedOrOverlapping([
+        s([
+          { start: 0, end: 4, type: 'A' },
+          { start: 0, end: 4, type: 'B' },
+        ]),
+      ]),
+    ).toBe(false);
+    expect(
+      hasNestedOrOverlapping([
+        s([
+          { start: 0, end: 4, type: 'A' },
+          { start: 1, end: 2, type: 'B' },
+        ]),
+      ]),
+    ).toBe(true);
+    expect(
+      hasNestedOrOverlapping([
+        s([
+          { start: 0, end: 4, type: 'A' },
+          { start: 3, end: 6, type: 'B' },
+        ]),
+      ]),
+    ).toBe(true);
   });
 });

@@ -82,7 +82,7 @@ describe('boundary scorers', () => {
     });
     const a = r.arraySync()[0]!;
     const b = (expected.arraySync() as number[][])[0]!;
-    a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 5));
+    for (const [i, v] of a.entries()) expect(v).toBeCloseTo(b[i]!, 5);
     tf.dispose([r, expected, h, ...vars.values()]);
   });
 
@@ -112,7 +112,7 @@ describe('boundary scorers', () => {
     });
     const a = r.arraySync()[0]!;
     const b = (expected.arraySync() as number[][])[0]!;
-    a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 5));
+    for (const [i, v] of a.entries()) expect(v).toBeCloseTo(b[i]!, 5);
     tf.dispose([r, expected, h, ...vars.values()]);
   });
 
@@ -164,10 +164,12 @@ describe('type scorers', () => {
     expect(y.shape).toEqual([2, 3]);
     const v = y.arraySync();
     // row 0: none −2·5, d²=[0, 25]; row 1: d²=[9, 16].
-    [
+    const want = [
       [-10, 0, -50],
       [-10, -18, -32],
-    ].forEach((row, i) => row.forEach((want, j) => expect(v[i]![j]).toBeCloseTo(want, 4)));
+    ];
+    for (const [i, row] of want.entries())
+      for (const [j, w] of row.entries()) expect(v[i]![j]).toBeCloseTo(w, 4);
     // Per-call prototypes from params override the stored ones.
     const other = tf.tensor2d([
       [3, 0],

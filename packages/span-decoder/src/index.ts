@@ -26,7 +26,9 @@ export { createTagger, loadSpanTagger, SpanTagger, TAGGER_FORMAT, TAGGER_VERSION
 export type { SpanTargets } from './targets.js';
 export { buildTargets, sampleNegatives } from './targets.js';
 export type { EpochRecord, TrainProgress, TrainResult, TrainSpanTaggerOptions } from './trainer.js';
-export { evaluateTagger, trainSpanTagger, typesOf } from './trainer.js';
+export { evaluateTagger, hasNestedOrOverlapping, trainSpanTagger, typesOf } from './trainer.js';
+export type { ThresholdGrid } from './tune.js';
+export { DEFAULT_THRESHOLD_GRID, tuneThresholds } from './tune.js';
 export type {
   LinearTypeScorerOptions,
   NullMode,

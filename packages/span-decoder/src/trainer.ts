@@ -13,12 +13,14 @@ import { evaluateSpans, type SpanReport } from '@nerima/eval';
 import * as tf from '@tensorflow/tfjs-core';
 import { bucketBatches } from './batching.js';
 import { type DecodeOptions, defaultDecoderConfig, type SpanDecoderConfig } from './config.js';
+import { decode } from './decode.js';
 import { SpanDecoder } from './decoder.js';
 import { encodeFeatures, type FeatureMode, featureDim } from './features.js';
 import { dropout } from './params.js';
 import { type LrSchedule, learningRateAt } from './schedule.js';
 import { SpanTagger } from './tagger.js';
 import { buildTargets } from './targets.js';
+import { DEFAULT_THRESHOLD_GRID, type ThresholdGrid, tuneThresholds } from './tune.js';
 import { readWeightsFile } from './weights-file.js';
 
 /** A tensor with a name, as tfjs optimizers read and write their state. */
@@ -60,8 +62,17 @@ export interface TrainSpanTaggerOptions {
   timeBudgetMinutes?: number;
   /** Stop (after the checkpoint) once this call has run this many epochs: an interruption that `resume` continues. */
   maxEpochsThisRun?: number;
-  /** Decode options for dev evaluation and for the returned tagger. */
+  /**
+   * Decode options for dev evaluation and for the returned tagger. `allowNested` defaults to
+   * whether `train` has nested or overlapping entities (flat data → flat decoding).
+   */
   decode?: Partial<DecodeOptions>;
+  /**
+   * Choose the start / end / type thresholds on dev after every epoch (grid search from one scoring
+   * pass), select epochs on the tuned micro F1 and keep the best epoch's thresholds in the tagger.
+   * Default false (fixed thresholds). Dev is then used for both selections: report it as such.
+   */
+  tuneThresholds?: boolean | ThresholdGrid;
   /** Free-form notes stored with the best tagger. */
   meta?: Record<string, unknown>;
   onProgress?: (p: TrainProgress) => void;
@@ -83,8 +94,13 @@ export interface EpochRecord {
   epoch: number;
   steps: number;
   trainLoss: { total: number; start: number; end: number; type: number };
+  /** Dev micro F1 used for selection (with tuned thresholds when `tuneThresholds`). */
   devMicroF1: number;
   devMacroF1: number;
+  /** Dev micro F1 with the fixed (untuned) decode options. */
+  devMicroF1Fixed: number;
+  /** Decode options used for `devMicroF1`. */
+  decode: DecodeOptions;
   seconds: number;
   trainSeconds: number;
   improved: boolean;
@@ -112,6 +128,7 @@ interface CheckpointState {
   rng: RngState;
   bestDevMicroF1: number;
   bestEpoch: number;
+  bestDecode: DecodeOptions | null;
   badEpochs: number;
   history: EpochRecord[];
   optimizers: { name: string; count: number; accBeta1: number; accBeta2: number }[];
@@ -131,6 +148,22 @@ interface AdamState {
 
 function makeAdam(lr: number): AdamState {
   return tf.train.adam(lr, 0.9, 0.999, 1e-8) as unknown as AdamState;
+}
+
+/** True when some sentence has two entities that nest or overlap (same boundaries excluded). */
+export function hasNestedOrOverlapping(sentences: readonly Sentence[]): boolean {
+  for (const s of sentences) {
+    const es = s.entities;
+    for (let i = 0; i < es.length; i++) {
+      for (let j = i + 1; j < es.length; j++) {
+        const a = es[i] as Sentence['entities'][number];
+        const b = es[j] as Sentence['entities'][number];
+        if (a.start === b.start && a.end === b.end) continue;
+        if (a.start < b.end && b.start < a.end) return true;
+      }
+    }
+  }
+  return false;
 }
 
 /** Sorted entity types of a dataset. */
@@ -178,7 +211,37 @@ export async function trainSpanTagger(options: TrainSpanTaggerOptions): Promise<
     types,
   };
   const decoder = new SpanDecoder(config, { seed: `${seed}/decoder` });
-  const tagger = new SpanTagger(encoder, decoder, { features, decode: options.decode });
+  const allowNested = options.decode?.allowNested ?? hasNestedOrOverlapping(train);
+  const tagger = new SpanTagger(encoder, decoder, { features, decode: { ...options.decode, allowNested } });
+  const fixedDecode = { ...tagger.decodeOptions };
+  const grid = options.tuneThresholds === true ? DEFAULT_THRESHOLD_GRID : options.tuneThresholds || null;
+  let bestDecode: DecodeOptions | null = null;
+  const evalDev = async (): Promise<{ report: SpanReport; fixedF1: number; decode: DecodeOptions }> => {
+    const gold = dev.map((s) => s.entities);
+    if (!grid) {
+      const { report } = await evaluateTagger(tagger, dev);
+      return { report, fixedF1: report.micro.f1, decode: fixedDecode };
+    }
+    const scores = await tagger.score(
+      dev.map((s) => s.text),
+      {
+        startThreshold: Math.min(fixedDecode.startThreshold, ...grid.startThreshold),
+        endThreshold: Math.min(fixedDecode.endThreshold, ...grid.endThreshold),
+      },
+    );
+    const fixed = evaluateSpans(
+      gold,
+      scores.map((s) => decode(s, fixedDecode)),
+      { types: tagger.types },
+    );
+    const tuned = tuneThresholds(scores, gold, fixedDecode, grid, tagger.types);
+    const report = evaluateSpans(
+      gold,
+      scores.map((s) => decode(s, tuned.options)),
+      { types: tagger.types },
+    );
+    return { report, fixedF1: fixed.micro.f1, decode: tuned.options };
+  };
 
   const decVars = [...decoder.variables().entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
   const encVars =
@@ -259,6 +322,7 @@ export async function trainSpanTagger(options: TrainSpanTaggerOptions): Promise<
       epochsDone = st.epochsDone;
       best = st.bestDevMicroF1;
       bestEpoch = st.bestEpoch;
+      bestDecode = st.bestDecode;
       badEpochs = st.badEpochs;
       history = st.history;
     } finally {
@@ -295,6 +359,7 @@ export async function trainSpanTagger(options: TrainSpanTaggerOptions): Promise<
       rng: rng.state(),
       bestDevMicroF1: best,
       bestEpoch,
+      bestDecode,
       badEpochs,
       history,
       optimizers,
@@ -389,14 +454,16 @@ export async function trainSpanTagger(options: TrainSpanTaggerOptions): Promise<
       }
     }
     const trainSeconds = (Date.now() - t0) / 1000;
-    const { report } = await evaluateTagger(tagger, dev);
+    const { report, fixedF1, decode: devDecode } = await evalDev();
     const improved = report.micro.f1 > best;
     if (improved) {
       best = report.micro.f1;
       bestEpoch = epoch;
+      bestDecode = devDecode;
       badEpochs = 0;
       bestReport = report;
       keepBest();
+      tagger.decodeOptions = { ...devDecode };
       if (outDir && encoder instanceof NerimaEncoder) {
         await tagger.save(join(outDir, 'best'), { ...options.meta, epoch, devMicroF1: best });
       }
@@ -415,6 +482,8 @@ export async function trainSpanTagger(options: TrainSpanTaggerOptions): Promise<
       },
       devMicroF1: report.micro.f1,
       devMacroF1: report.macro.f1,
+      devMicroF1Fixed: fixedF1,
+      decode: devDecode,
       seconds: (Date.now() - t0) / 1000,
       trainSeconds,
       improved,
@@ -433,7 +502,8 @@ export async function trainSpanTagger(options: TrainSpanTaggerOptions): Promise<
       if (b) v.assign(b);
     }
   }
-  if (!bestReport && bestEpoch >= 0) bestReport = (await evaluateTagger(tagger, dev)).report;
+  if (bestDecode) tagger.decodeOptions = { ...bestDecode };
+  if (!bestReport && bestEpoch >= 0) bestReport = (await evalDev()).report;
   for (const t of bestWeights.values()) t.dispose();
   optDec.dispose();
   optEnc?.dispose();

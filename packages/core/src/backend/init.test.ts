@@ -54,6 +54,11 @@ describe('initBackend', () => {
     expect(tf.getBackend()).toBe('wasm');
   });
 
+  it('reports the threads actually used: tfjs-backend-wasm is single-threaded on Node.js', async () => {
+    const info = await initBackend({ backend: 'wasm', threads: 2 });
+    expect(info.threads).toBe(1);
+  });
+
   it('is idempotent: later calls return the same info object', async () => {
     const first = await initBackend({ backend: 'cpu' });
     const [a, b] = await Promise.all([initBackend(), initBackend({ backend: 'cpu' })]);

@@ -124,8 +124,11 @@ async function tryTensorflow(
 
 async function tryWasm(options: InitBackendOptions): Promise<Attempt> {
   try {
-    if (!wasmPathsSet) {
-      const paths = options.wasmPaths ?? (await defaultWasmPaths());
+    if (options.wasmPaths !== undefined) {
+      setWasmPaths(options.wasmPaths);
+      wasmPathsSet = true;
+    } else if (!wasmPathsSet) {
+      const paths = await defaultWasmPaths();
       if (paths !== undefined) setWasmPaths(paths);
       wasmPathsSet = true;
     }
@@ -173,7 +176,8 @@ async function select(requested: BackendRequest, options: InitBackendOptions): P
         `initBackend: backend '${requested}' was requested but is unavailable: ${r.reason}. To fix: ${hint}.`,
       );
     }
-    return { ...r.info, requested };
+    const { name, ...rest } = r.info;
+    return { name, requested, ...rest };
   }
   const candidates: BackendName[] = isNode()
     ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']
@@ -182,7 +186,13 @@ async function select(requested: BackendRequest, options: InitBackendOptions): P
   for (const name of candidates) {
     const r = await attempt(name, options);
     if (r.ok) {
-      return { ...r.info, requested, ...(reasons.length > 0 ? { fallbackReason: reasons.join('; ') } : {}) };
+      const { name: chosen, ...rest } = r.info;
+      return {
+        name: chosen,
+        requested,
+        ...rest,
+        ...(reasons.length > 0 ? { fallbackReason: reasons.join('; ') } : {}),
+      };
     }
     reasons.push(r.reason);
   }
