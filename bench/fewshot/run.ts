@@ -26,15 +26,41 @@ import type { MetaModelOptions } from '../../packages/meta-core/src/index.js';
 import { core, enc, evl, meta, tf } from './resolve.js';
 
 const { initBackend, readDataset, STOCKMARK_FOLDS, writeFileAtomic } = core;
-const { createMamlProtoNet, loadMamlProtoNet, FineTuneLearner, NNShotLearner, FeatureStore, VARIANTS, novelTypeEpisodes } = meta;
+const {
+  createMamlProtoNet,
+  loadMamlProtoNet,
+  FineTuneLearner,
+  NNShotLearner,
+  FeatureStore,
+  VARIANTS,
+  novelTypeEpisodes,
+} = meta;
 const { runEpisodes, LexiconLearner } = evl;
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: documented override of the data folder
 const dataRoot = process.env['NERIMA_DATA'] ?? path.resolve(repoRoot, '../shared/data');
 
-const ALL_METHODS = ['full', 'noControl', 'noMaml', 'noPrototypes', 'protoOnly', 'mamlOnly', 'finetune', 'nnshot', 'lexicon'] as const;
+const ALL_METHODS = [
+  'full',
+  'noControl',
+  'noMaml',
+  'noPrototypes',
+  'protoOnly',
+  'mamlOnly',
+  'finetune',
+  'nnshot',
+  'lexicon',
+] as const;
 type Method = (typeof ALL_METHODS)[number];
-const META_METHODS = new Set<Method>(['full', 'noControl', 'noMaml', 'noPrototypes', 'protoOnly', 'mamlOnly']);
+const META_METHODS = new Set<Method>([
+  'full',
+  'noControl',
+  'noMaml',
+  'noPrototypes',
+  'protoOnly',
+  'mamlOnly',
+]);
 const LABELS: Record<Method, string> = {
   full: 'MAML-ProtoNet++ (MAML + prototypes + control network)',
   noControl: 'ablation: without control network',
@@ -60,7 +86,9 @@ function parseArgs(argv: string[]) {
     return x;
   };
   const methods = (get('methods') ?? ALL_METHODS.join(',')).split(',') as Method[];
-  for (const m of methods) if (!ALL_METHODS.includes(m)) throw new Error(`--methods: unknown method ${m} (know ${ALL_METHODS.join(', ')})`);
+  for (const m of methods)
+    if (!ALL_METHODS.includes(m))
+      throw new Error(`--methods: unknown method ${m} (know ${ALL_METHODS.join(', ')})`);
   const folds = (get('folds') ?? 'A,B').split(',') as Array<'A' | 'B'>;
   for (const f of folds) if (f !== 'A' && f !== 'B') throw new Error(`--folds: unknown fold ${f} (A or B)`);
   const order = Number(get('order') ?? 1);
@@ -93,7 +121,8 @@ function gitCommit(): string {
 }
 
 const args = parseArgs(process.argv.slice(2));
-const command = `pnpm exec tsx --conditions=@nerima/source bench/fewshot/run.ts ${process.argv.slice(2).join(' ')}`.trim();
+const command =
+  `pnpm exec tsx --conditions=@nerima/source bench/fewshot/run.ts ${process.argv.slice(2).join(' ')}`.trim();
 const log = (...xs: unknown[]) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...xs);
 
 const backend = await initBackend();
@@ -106,21 +135,48 @@ const pretrainedEncoder = existsSync(encoderPath);
 const encoder = pretrainedEncoder
   ? await enc.createEncoder({ from: encoderPath })
   : await enc.createEncoder({ texts: train.map((s: Sentence) => s.text) });
-log('encoder', pretrainedEncoder ? encoderPath : 'random init (no pre-trained file found)', 'dim', encoder.dim);
+log(
+  'encoder',
+  pretrainedEncoder ? encoderPath : 'random init (no pre-trained file found)',
+  'dim',
+  encoder.dim,
+);
 const store = new FeatureStore(encoder, { capacity: 50_000 });
 let t = performance.now();
-await store.ensure([...train, ...dev].map((s) => s.text), (done, total) => {
-  if (done % 640 === 0 || done === total) log(`encoding ${done}/${total}`);
-});
+await store.ensure(
+  [...train, ...dev].map((s) => s.text),
+  (done, total) => {
+    if (done % 640 === 0 || done === total) log(`encoding ${done}/${total}`);
+  },
+);
 const encodeMs = performance.now() - t;
-log(`encoded ${store.size} texts in ${(encodeMs / 1000).toFixed(0)} s, cache ${(store.bytes / 1e6).toFixed(0)} MB`);
+log(
+  `encoded ${store.size} texts in ${(encodeMs / 1000).toFixed(0)} s, cache ${(store.bytes / 1e6).toFixed(0)} MB`,
+);
 
 interface Summary {
   mean: number;
   ci95: number | null;
 }
-type MetricName = 'macroF1' | 'microF1' | 'startAccuracy' | 'endAccuracy' | 'spanAccuracy' | 'untypedF1' | 'adaptMs' | 'predictMs';
-const METRICS: MetricName[] = ['macroF1', 'microF1', 'startAccuracy', 'endAccuracy', 'spanAccuracy', 'untypedF1', 'adaptMs', 'predictMs'];
+type MetricName =
+  | 'macroF1'
+  | 'microF1'
+  | 'startAccuracy'
+  | 'endAccuracy'
+  | 'spanAccuracy'
+  | 'untypedF1'
+  | 'adaptMs'
+  | 'predictMs';
+const METRICS: MetricName[] = [
+  'macroF1',
+  'microF1',
+  'startAccuracy',
+  'endAccuracy',
+  'spanAccuracy',
+  'untypedF1',
+  'adaptMs',
+  'predictMs',
+];
 type FoldResult = Record<MetricName, Summary> & { episodes: number };
 const results: Record<string, Record<string, Record<string, FoldResult>>> = {}; // setting → method → fold → result
 const training: Record<string, Record<string, unknown>> = {};
@@ -162,7 +218,12 @@ async function writeResults(final: boolean): Promise<void> {
     date: new Date().toISOString(),
     backend: `${backend.name}${backend.simd ? ' (simd)' : ''}${backend.threads ? `, ${backend.threads} thread(s)` : ''}`,
     complete: final,
-    encoder: { file: pretrainedEncoder ? path.relative(repoRoot, encoderPath) : null, pretrained: pretrainedEncoder, dim: encoder.dim, frozen: true },
+    encoder: {
+      file: pretrainedEncoder ? path.relative(repoRoot, encoderPath) : null,
+      pretrained: pretrainedEncoder,
+      dim: encoder.dim,
+      frozen: true,
+    },
     protocol: {
       folds: Object.fromEntries(args.folds.map((f) => [f, STOCKMARK_FOLDS[f]])),
       shots: args.shots,
@@ -200,7 +261,13 @@ for (const foldName of args.folds) {
         log(`${foldName}/${method}: loaded ${path.relative(repoRoot, modelPath)}`);
         training[foldName][method] = { reused: path.relative(repoRoot, modelPath) };
       } else {
-        learner = await createMamlProtoNet({ encoder, store, name: method, ...baseOptions, ...VARIANTS[method as keyof typeof VARIANTS] });
+        learner = await createMamlProtoNet({
+          encoder,
+          store,
+          name: method,
+          ...baseOptions,
+          ...VARIANTS[method as keyof typeof VARIANTS],
+        });
         t = performance.now();
         const r = await learner.metaTrain(train, {
           trainTypes: fold.train,
@@ -233,7 +300,9 @@ for (const foldName of args.folds) {
           peakTensorBytes: r.peakTensorBytes,
           config: learner.config,
         };
-        log(`${foldName}/${method}: ${r.episodes} episodes in ${(r.elapsedMs / 60_000).toFixed(1)} min, loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)}`);
+        log(
+          `${foldName}/${method}: ${r.episodes} episodes in ${(r.elapsedMs / 60_000).toFixed(1)} min, loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)}`,
+        );
       }
       learners.push({ method, learner, dispose: () => learner.dispose() });
     } else if (method === 'finetune' || method === 'nnshot') {
@@ -246,12 +315,15 @@ for (const foldName of args.folds) {
           minutes: args.minutes,
           seed: 2000 + args.seed,
           onProgress: (p) => {
-            if (p.step % 100 === 0) log(`${foldName}/supervised step ${p.step} epoch ${p.epoch} loss ${p.loss.toFixed(3)}`);
+            if (p.step % 100 === 0)
+              log(`${foldName}/supervised step ${p.step} epoch ${p.epoch} loss ${p.loss.toFixed(3)}`);
           },
         });
         peakRss = Math.max(peakRss, process.memoryUsage().rss);
         training[foldName]['supervised'] = { ...r, minutes: r.elapsedMs / 60_000 };
-        log(`${foldName}/supervised: ${r.steps} steps, loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)}`);
+        log(
+          `${foldName}/supervised: ${r.steps} steps, loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)}`,
+        );
       }
       const ft = finetune;
       learners.push(
@@ -267,15 +339,23 @@ for (const foldName of args.folds) {
   for (const k of args.shots) {
     const setting = `4-way ${k}-shot`;
     results[setting] ??= {};
-    const episodes: Episode[] = novelTypeEpisodes(dev, fold, { k, count: args.episodes, seed: args.seed * 1000 + k });
+    const episodes: Episode[] = novelTypeEpisodes(dev, fold, {
+      k,
+      count: args.episodes,
+      seed: args.seed * 1000 + k,
+    });
     for (const { method, learner } of learners) {
       t = performance.now();
       const before = tf.memory().numTensors;
       const r = await runEpisodes(learner, episodes);
       const leaked = tf.memory().numTensors - before;
       const s = r.summary;
-      const fr = Object.fromEntries(METRICS.map((m) => [m, { mean: s[m].mean, ci95: s[m].ci95 }])) as Record<MetricName, Summary>;
-      (results[setting][method] ??= {})[foldName] = { ...fr, episodes: episodes.length };
+      const fr = Object.fromEntries(METRICS.map((m) => [m, { mean: s[m].mean, ci95: s[m].ci95 }])) as Record<
+        MetricName,
+        Summary
+      >;
+      results[setting][method] ??= {};
+      results[setting][method][foldName] = { ...fr, episodes: episodes.length };
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
       log(
         `${foldName} ${setting} ${method}: macroF1 ${fr.macroF1.mean.toFixed(3)} ± ${(fr.macroF1.ci95 ?? 0).toFixed(3)} microF1 ${fr.microF1.mean.toFixed(3)} untyped ${fr.untypedF1.mean.toFixed(3)} start ${fr.startAccuracy.mean.toFixed(3)} end ${fr.endAccuracy.mean.toFixed(3)} adapt ${fr.adaptMs.mean.toFixed(0)}ms (${((performance.now() - t) / 1000).toFixed(0)} s${leaked ? `, ${leaked} tensors leaked` : ''})`,
@@ -287,4 +367,4 @@ for (const foldName of args.folds) {
   finetune?.dispose();
 }
 await writeResults(true);
-log(`wrote ${path.relative(repoRoot, args.out)}`);
+log(args.write ? `wrote ${path.relative(repoRoot, args.out)}` : 'done (--no-write: no results file)');

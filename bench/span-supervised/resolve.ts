@@ -16,7 +16,6 @@ export type Core = typeof import('../../packages/core/src/index.js');
 export type Enc = typeof import('../../packages/encoder/src/index.js');
 export type Evl = typeof import('../../packages/eval/src/index.js');
 export type Span = typeof import('../../packages/span-decoder/src/index.js');
-export type Tf = typeof import('@tensorflow/tfjs-core');
 
 export const core = await load<Core>('@nerima/core');
 export const enc = await load<Enc>('@nerima/encoder');

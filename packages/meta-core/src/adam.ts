@@ -66,7 +66,8 @@ export class Adam {
       const oldV = this.v.get(name);
       const [m, v] = tf.tidy(() => {
         const g = factor === 1 ? g0 : tf.mul(g0, factor);
-        if (!Number.isFinite(norm)) return [oldM ?? tf.zerosLike(g), oldV ?? tf.zerosLike(g)].map((t) => t.clone());
+        if (!Number.isFinite(norm))
+          return [oldM ?? tf.zerosLike(g), oldV ?? tf.zerosLike(g)].map((t) => t.clone());
         const m1 = tf.add(tf.mul(oldM ?? tf.zerosLike(g), this.beta1), tf.mul(g, 1 - this.beta1));
         const v1 = tf.add(tf.mul(oldV ?? tf.zerosLike(g), this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
         variable.assign(tf.sub(variable, tf.mul(tf.div(m1, tf.add(tf.sqrt(v1), this.epsilon)), lrT)));
@@ -84,7 +85,8 @@ export class Adam {
   getState(): AdamState {
     const snap = (map: Map<string, tf.Tensor>): ParamSnapshot => {
       const out: ParamSnapshot = {};
-      for (const [n, t] of map) out[n] = { shape: t.shape.slice(), data: encodeFloats(t.dataSync() as Float32Array) };
+      for (const [n, t] of map)
+        out[n] = { shape: t.shape.slice(), data: encodeFloats(t.dataSync() as Float32Array) };
       return out;
     };
     return { step: this.step, m: snap(this.m), v: snap(this.v) };
@@ -100,9 +102,12 @@ export class Adam {
     ] as const) {
       for (const [n, { shape, data }] of Object.entries(snap)) {
         const variable = this.vars.get(n);
-        if (!variable) throw new Error(`${where}: optimizer state names parameter ${n}, which this model does not have`);
+        if (!variable)
+          throw new Error(`${where}: optimizer state names parameter ${n}, which this model does not have`);
         if (shape.join(',') !== variable.shape.join(',')) {
-          throw new Error(`${where}: optimizer state for ${n} has shape [${shape}], the parameter [${variable.shape}]`);
+          throw new Error(
+            `${where}: optimizer state for ${n} has shape [${shape}], the parameter [${variable.shape}]`,
+          );
         }
         map.set(n, tf.tensor(decodeFloats(data, `${where}: optimizer state ${n}`), shape));
       }

@@ -34,11 +34,19 @@ describe('control network', () => {
       const w = vars.get('ctrl.o.w') as tf.Variable;
       w.assign(tf.mul(tf.randomNormal(w.shape, 0, 1, 'float32', 3), 1e3));
     });
-    const oneSentence = supportStats([{ id: 'a', text: '山田', entities: [{ start: 0, end: 2, type: 'PERSON' }] }], ['PERSON'], {
-      initialLoss: 1e9,
-      protoSpread: Number.NaN,
-    });
-    for (const stats of [statsVector(oneSentence), new Float32Array(STATS_DIM), new Float32Array(STATS_DIM).fill(5)]) {
+    const oneSentence = supportStats(
+      [{ id: 'a', text: '山田', entities: [{ start: 0, end: 2, type: 'PERSON' }] }],
+      ['PERSON'],
+      {
+        initialLoss: 1e9,
+        protoSpread: Number.NaN,
+      },
+    );
+    for (const stats of [
+      statsVector(oneSentence),
+      new Float32Array(STATS_DIM),
+      new Float32Array(STATS_DIM).fill(5),
+    ]) {
       const out = controlValues(vars, config, stats);
       out.lrs.forEach((lr, i) => {
         expect(lr).toBeGreaterThanOrEqual(0);
@@ -56,7 +64,10 @@ describe('control network', () => {
   it('is differentiable: the scale output has a gradient in the output bias', () => {
     const vars = createControlVariables(config, createRng(3));
     const bias = vars.get('ctrl.o.b') as tf.Variable;
-    const { grads } = tf.variableGrads(() => controlForward(vars, config, tf.ones([STATS_DIM])).scale, [bias]);
+    const { grads } = tf.variableGrads(
+      () => controlForward(vars, config, tf.ones([STATS_DIM])).scale,
+      [bias],
+    );
     const g = (grads[bias.name] as tf.Tensor).dataSync();
     // d scale / d raw_G = (max − min) · σ'(raw) at σ = (10 − 0.5) / 199.5
     const p = (10 - 0.5) / 199.5;

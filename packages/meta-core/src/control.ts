@@ -52,12 +52,16 @@ export function validateControlConfig(c: ControlConfig): void {
   const G = c.groups.length;
   if (G === 0) throw new RangeError('control config: groups must name at least one fast-weight group');
   if (c.lrInit.length !== G || c.lrMax.length !== G) {
-    throw new RangeError(`control config: lrInit and lrMax need one value per group (${G}: ${c.groups.join(', ')})`);
+    throw new RangeError(
+      `control config: lrInit and lrMax need one value per group (${G}: ${c.groups.join(', ')})`,
+    );
   }
   c.lrInit.forEach((lr, i) => {
     const max = c.lrMax[i] as number;
     if (!(lr > 0 && lr < max)) {
-      throw new RangeError(`control config: lrInit[${i}] (${c.groups[i]}) = ${lr} must be in (0, lrMax = ${max})`);
+      throw new RangeError(
+        `control config: lrInit[${i}] (${c.groups[i]}) = ${lr} must be in (0, lrMax = ${max})`,
+      );
     }
   });
   if (!(c.scaleMin > 0 && c.scaleInit > c.scaleMin && c.scaleInit < c.scaleMax)) {

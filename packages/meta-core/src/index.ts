@@ -1,5 +1,9 @@
 export type { AdamOptions, AdamState } from './adam.js';
 export { Adam } from './adam.js';
+export type { FineTuneOptions, PretrainOptions, PretrainResult } from './baselines/finetune.js';
+export { createFineTuneLearner, FineTuneLearner } from './baselines/finetune.js';
+export type { ProjectionSource } from './baselines/nnshot.js';
+export { NNShotLearner } from './baselines/nnshot.js';
 export type { ControlConfig, ControlOutput, ControlValues } from './control.js';
 export { controlForward, controlValues, createControlVariables } from './control.js';
 export type { FeatureStoreOptions } from './features.js';
@@ -13,11 +17,7 @@ export type {
 export { createMamlProtoNet, loadMamlProtoNet, MamlProtoNet, VARIANTS } from './learner.js';
 export type { MetaModelConfig, MetaModelOptions, NonEntityMode, TypeHead } from './model.js';
 export { DEFAULT_GROUPS, MODEL_FORMAT, MODEL_VERSION, makeConfig } from './model.js';
-export type { CharClass, TaskStats } from './stats.js';
-export { CHAR_CLASSES, STATS_DIM, statsVector, supportStats } from './stats.js';
-export type { FineTuneOptions, PretrainOptions, PretrainResult } from './baselines/finetune.js';
-export { createFineTuneLearner, FineTuneLearner } from './baselines/finetune.js';
-export type { ProjectionSource } from './baselines/nnshot.js';
-export { NNShotLearner } from './baselines/nnshot.js';
 export type { Fold, NovelTypeEpisodeOptions } from './protocol.js';
 export { assertDisjoint, novelTypeEpisodes } from './protocol.js';
+export type { CharClass, TaskStats } from './stats.js';
+export { CHAR_CLASSES, STATS_DIM, statsVector, supportStats } from './stats.js';

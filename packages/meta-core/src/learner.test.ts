@@ -43,7 +43,13 @@ describe('MamlProtoNet', () => {
     const learner = await make();
     const episodes = heldOut();
     const before = await learner.episodeLoss(episodes);
-    const result = await learner.metaTrain(corpus.train, { trainTypes: TRAIN_TYPES, n: [2, 3], k: 2, episodes: 60, seed: 3 });
+    const result = await learner.metaTrain(corpus.train, {
+      trainTypes: TRAIN_TYPES,
+      n: [2, 3],
+      k: 2,
+      episodes: 60,
+      seed: 3,
+    });
     const after = await learner.episodeLoss(episodes);
     expect(result.episodes).toBe(60);
     expect(result.losses.every(Number.isFinite)).toBe(true);
@@ -60,7 +66,11 @@ describe('MamlProtoNet', () => {
       entities: s.entities.map((e) => (e.type === 'EVENT' ? { ...e, type: 'NEVER_SEEN' } : e)),
     });
     const dev = corpus.dev.map(rename);
-    const episodes = novelTypeEpisodes(dev, { train: TRAIN_TYPES, test: ['NEVER_SEEN', 'PRODUCT'] }, { k: 2, count: 4, seed: 5 });
+    const episodes = novelTypeEpisodes(
+      dev,
+      { train: TRAIN_TYPES, test: ['NEVER_SEEN', 'PRODUCT'] },
+      { k: 2, count: 4, seed: 5 },
+    );
     // Warm-up (encodes the texts into the feature cache, which holds no tensors).
     for (const e of episodes) await store.ensure([...e.support, ...e.query].map((s) => s.text));
     const before = tf.memory().numTensors;
@@ -86,7 +96,9 @@ describe('MamlProtoNet', () => {
 
   it('handles a degenerate support: one sentence, one mention', async () => {
     const learner = await make();
-    const support = [{ id: 's', text: '東京湾花火大会に行った。', entities: [{ start: 0, end: 7, type: 'FESTIVAL' }] }];
+    const support = [
+      { id: 's', text: '東京湾花火大会に行った。', entities: [{ start: 0, end: 7, type: 'FESTIVAL' }] },
+    ];
     const ctrl = await learner.control(support, ['FESTIVAL']);
     ctrl.lrs.forEach((lr, i) => {
       expect(lr).toBeGreaterThan(0);
@@ -97,7 +109,9 @@ describe('MamlProtoNet', () => {
     const [preds] = await tagger.predict(['']);
     expect(preds).toEqual([]);
     tagger.dispose?.();
-    await expect(learner.adapt([{ id: 'x', text: 'なし', entities: [] }], ['PERSON'])).rejects.toThrow(/no mention of PERSON/);
+    await expect(learner.adapt([{ id: 'x', text: 'なし', entities: [] }], ['PERSON'])).rejects.toThrow(
+      /no mention of PERSON/,
+    );
     learner.dispose();
   });
 
@@ -111,7 +125,12 @@ describe('MamlProtoNet', () => {
       await interrupted.metaTrain(corpus.train, { ...opts, episodes: 2, checkpointDir: dir });
       interrupted.dispose();
       const resumed = await make();
-      const r = await resumed.metaTrain(corpus.train, { ...opts, episodes: 4, checkpointDir: dir, resume: true });
+      const r = await resumed.metaTrain(corpus.train, {
+        ...opts,
+        episodes: 4,
+        checkpointDir: dir,
+        resume: true,
+      });
       expect(r.resumedFrom).toBe(2);
       expect(r.episodes).toBe(4);
       for (const [name, v] of straight.vars) {
@@ -121,9 +140,9 @@ describe('MamlProtoNet', () => {
       }
       // A different option set refuses the checkpoint instead of silently mixing runs.
       const other = await make();
-      await expect(other.metaTrain(corpus.train, { ...opts, k: 3, episodes: 4, checkpointDir: dir, resume: true })).rejects.toThrow(
-        /other metaTrain options/,
-      );
+      await expect(
+        other.metaTrain(corpus.train, { ...opts, k: 3, episodes: 4, checkpointDir: dir, resume: true }),
+      ).rejects.toThrow(/other metaTrain options/);
       for (const l of [straight, resumed, other]) l.dispose();
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -137,7 +156,11 @@ describe('MamlProtoNet', () => {
       await learner.metaTrain(corpus.train, { trainTypes: TRAIN_TYPES, n: 2, k: 2, episodes: 3, seed: 9 });
       await learner.save(join(dir, 'model.json'));
       const loaded = await loadMamlProtoNet(join(dir, 'model.json'), { encoder, store });
-      const [e] = novelTypeEpisodes(corpus.dev, { train: TRAIN_TYPES, test: TEST_TYPES }, { k: 1, count: 1, seed: 1 });
+      const [e] = novelTypeEpisodes(
+        corpus.dev,
+        { train: TRAIN_TYPES, test: TEST_TYPES },
+        { k: 1, count: 1, seed: 1 },
+      );
       if (!e) throw new Error('no episode');
       const texts = e.query.map((s) => s.text);
       const a = await learner.adapt(e.support, e.types);
@@ -155,7 +178,11 @@ describe('MamlProtoNet', () => {
 
 describe('episodes', () => {
   it('never put a query sentence into the support', () => {
-    const episodes = novelTypeEpisodes(corpus.dev, { train: TRAIN_TYPES, test: TEST_TYPES }, { k: 2, count: 50, seed: 11 });
+    const episodes = novelTypeEpisodes(
+      corpus.dev,
+      { train: TRAIN_TYPES, test: TEST_TYPES },
+      { k: 2, count: 50, seed: 11 },
+    );
     for (const e of episodes) {
       expect(e.types).toEqual(TEST_TYPES);
       const ids = new Set(e.support.map((s) => s.id));

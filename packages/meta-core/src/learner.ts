@@ -10,8 +10,8 @@ import {
   type EntityType,
   type Episode,
   type FewShotLearner,
-  type Sentence,
   SamplingError,
+  type Sentence,
   sampleEpisode,
   splitByTypes,
   type Tagger,
@@ -24,19 +24,6 @@ import { Adam, type AdamState } from './adam.js';
 import type { ControlValues } from './control.js';
 import { FeatureStore } from './features.js';
 import {
-  type MetaModelConfig,
-  type MetaModelOptions,
-  MODEL_FORMAT,
-  MODEL_VERSION,
-  createVariables,
-  embed,
-  makeConfig,
-  makeEpisode,
-  queryLoss,
-  supportProtos,
-  validateModelConfig,
-} from './model.js';
-import {
   disposeInner,
   innerLoop,
   type ModelParts,
@@ -45,6 +32,19 @@ import {
   taskStatistics,
   taskTensors,
 } from './maml.js';
+import {
+  createVariables,
+  embed,
+  type MetaModelConfig,
+  type MetaModelOptions,
+  MODEL_FORMAT,
+  MODEL_VERSION,
+  makeConfig,
+  makeEpisode,
+  queryLoss,
+  supportProtos,
+  validateModelConfig,
+} from './model.js';
 import { type ParamSnapshot, restore, snapshot } from './params.js';
 import { EpisodeTagger } from './tagger.js';
 
@@ -165,7 +165,9 @@ export const VARIANTS = {
 } as const satisfies Record<string, MetaModelOptions>;
 
 function peakRss(): number {
-  return typeof process !== 'undefined' && typeof process.memoryUsage === 'function' ? process.memoryUsage().rss : 0;
+  return typeof process !== 'undefined' && typeof process.memoryUsage === 'function'
+    ? process.memoryUsage().rss
+    : 0;
 }
 
 /** The meta-learner (see the module comment). */
@@ -219,7 +221,13 @@ export class MamlProtoNet implements FewShotLearner {
       throw new RangeError(`metaTrain: k must be positive integers, got ${JSON.stringify(options.k)}`);
     }
     const seed = options.seed ?? 1;
-    const fingerprint = JSON.stringify({ trainTypes: [...options.trainTypes], n: ns, k: ks, seed, q: [options.queryK, options.querySize] });
+    const fingerprint = JSON.stringify({
+      trainTypes: [...options.trainTypes],
+      n: ns,
+      k: ks,
+      seed,
+      q: [options.queryK, options.querySize],
+    });
     const pool = splitByTypes(sentences, options.trainTypes, { dropEmpty: false });
     const optimizer = new Adam(this.vars, { learningRate: this.outerLr, clipNorm: this.clipNorm });
     const ckptPath = options.checkpointDir ? join(options.checkpointDir, 'checkpoint.json') : null;
@@ -230,12 +238,17 @@ export class MamlProtoNet implements FewShotLearner {
       const text = await readFile(ckptPath, 'utf8').catch(() => null);
       if (text !== null) {
         const ck = JSON.parse(text) as Checkpoint;
-        if (ck.format !== MODEL_FORMAT || ck.kind !== 'checkpoint') throw new Error(`${ckptPath}: not a meta-core checkpoint`);
+        if (ck.format !== MODEL_FORMAT || ck.kind !== 'checkpoint')
+          throw new Error(`${ckptPath}: not a meta-core checkpoint`);
         if (JSON.stringify(ck.config) !== JSON.stringify(this.config)) {
-          throw new Error(`${ckptPath}: saved with a different model config; delete it or create the learner with that config`);
+          throw new Error(
+            `${ckptPath}: saved with a different model config; delete it or create the learner with that config`,
+          );
         }
         if (ck.fingerprint !== fingerprint) {
-          throw new Error(`${ckptPath}: saved for other metaTrain options (${ck.fingerprint}); delete it or pass the same options`);
+          throw new Error(
+            `${ckptPath}: saved for other metaTrain options (${ck.fingerprint}); delete it or pass the same options`,
+          );
         }
         restore(this.vars, ck.weights, ckptPath);
         optimizer.setState(ck.optimizer, ckptPath);
@@ -289,7 +302,14 @@ export class MamlProtoNet implements FewShotLearner {
           }
           throw err;
         }
-        const ep = await makeEpisode(this.store, sampled.support, sampled.query, sampled.types, this.config.decoder, rng.fork('targets'));
+        const ep = await makeEpisode(
+          this.store,
+          sampled.support,
+          sampled.query,
+          sampled.types,
+          this.config.decoder,
+          rng.fork('targets'),
+        );
         let loss: number;
         let gradNorm: number;
         let innerLosses: number[];
@@ -349,11 +369,16 @@ export class MamlProtoNet implements FewShotLearner {
    */
   async adapt(support: readonly Sentence[], types?: readonly EntityType[]): Promise<Tagger> {
     this.assertAlive();
-    const wanted = types ? [...types] : [...new Set(support.flatMap((s) => s.entities.map((e) => e.type)))].sort();
-    if (wanted.length === 0) throw new RangeError('adapt: no target types (the support has no entity and no types were given)');
+    const wanted = types
+      ? [...types]
+      : [...new Set(support.flatMap((s) => s.entities.map((e) => e.type)))].sort();
+    if (wanted.length === 0)
+      throw new RangeError('adapt: no target types (the support has no entity and no types were given)');
     const typed = new Set(wanted);
     if (!support.some((s) => s.entities.some((e) => typed.has(e.type)))) {
-      throw new RangeError(`adapt: the support has no mention of ${wanted.join(', ')}; give at least one example per type`);
+      throw new RangeError(
+        `adapt: the support has no mention of ${wanted.join(', ')}; give at least one example per type`,
+      );
     }
     const rng = createRng(this.config.seed).fork('adapt');
     const ep = await makeEpisode(this.store, support, null, wanted, this.config.decoder, rng);
@@ -380,7 +405,11 @@ export class MamlProtoNet implements FewShotLearner {
         {
           params,
           protos: protos ? { span: protos.span, start: protos.start ?? null } : null,
-          levelWeights: ctrl.levelWeights, scale: ctrl.scale, present: ep.present, owned: [...inner.fast.values()] },
+          levelWeights: ctrl.levelWeights,
+          scale: ctrl.scale,
+          present: ep.present,
+          owned: [...inner.fast.values()],
+        },
         this.decodeOptions,
       );
     } finally {
@@ -396,7 +425,14 @@ export class MamlProtoNet implements FewShotLearner {
     this.assertAlive();
     let sum = 0;
     for (const e of episodes) {
-      const ep = await makeEpisode(this.store, e.support, e.query, e.types, this.config.decoder, createRng(this.config.seed).fork('loss'));
+      const ep = await makeEpisode(
+        this.store,
+        e.support,
+        e.query,
+        e.types,
+        this.config.decoder,
+        createRng(this.config.seed).fork('loss'),
+      );
       try {
         const stats = taskStatistics(this.parts, ep, e.support);
         const ctrl = taskControl(this.parts, stats);
@@ -472,12 +508,19 @@ export async function loadMamlProtoNet(
 ): Promise<MamlProtoNet> {
   const file = JSON.parse(await readFile(path, 'utf8')) as SavedModel;
   if (file.format !== MODEL_FORMAT || file.kind !== 'model') {
-    throw new Error(`${path}: not a meta-core model file (format ${String(file.format)}, kind ${String(file.kind)})`);
+    throw new Error(
+      `${path}: not a meta-core model file (format ${String(file.format)}, kind ${String(file.kind)})`,
+    );
   }
   if (file.version !== MODEL_VERSION) {
-    throw new Error(`${path}: model version ${file.version}, this library reads ${MODEL_VERSION}; re-train or use a matching version`);
+    throw new Error(
+      `${path}: model version ${file.version}, this library reads ${MODEL_VERSION}; re-train or use a matching version`,
+    );
   }
-  const learner = new MamlProtoNet({ ...options, name: options.name ?? file.name, decode: { ...file.decode, ...options.decode } }, file.config);
+  const learner = new MamlProtoNet(
+    { ...options, name: options.name ?? file.name, decode: { ...file.decode, ...options.decode } },
+    file.config,
+  );
   restore(learner.vars, file.weights, path);
   return learner;
 }

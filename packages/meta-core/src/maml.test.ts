@@ -2,8 +2,21 @@ import { createRng, generateDemoCorpus, sampleEpisodes } from '@nerima/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FeatureStore } from './features.js';
-import { fastNames, innerLoop, type ModelParts, outerGradients, taskControl, taskStatistics } from './maml.js';
-import { createVariables, type EpisodeTensors, makeConfig, makeEpisode, type MetaModelOptions } from './model.js';
+import {
+  fastNames,
+  innerLoop,
+  type ModelParts,
+  outerGradients,
+  taskControl,
+  taskStatistics,
+} from './maml.js';
+import {
+  createVariables,
+  type EpisodeTensors,
+  type MetaModelOptions,
+  makeConfig,
+  makeEpisode,
+} from './model.js';
 import { StandInEncoder, setupBackend } from './test-helpers.js';
 
 const corpus = generateDemoCorpus({ seed: 3, sentences: 120 });
@@ -13,12 +26,22 @@ const store = new FeatureStore(encoder);
 const SMALL: MetaModelOptions = {
   projDim: 8,
   // tanh: smooth, so central differences converge (relu kinks make them noisy).
-  decoder: { startHidden: 8, endHidden: 8, biaffineRank: 2, widthDim: 4, spanDim: 8, maxWidth: 10, activation: 'tanh' },
+  decoder: {
+    startHidden: 8,
+    endHidden: 8,
+    biaffineRank: 2,
+    widthDim: 4,
+    spanDim: 8,
+    maxWidth: 10,
+    activation: 'tanh',
+  },
   control: { hidden: 4, lrInit: [0.2, 0.2, 0.2, 0.2], lrMax: [1, 1, 1, 1] },
   dropout: 0,
 };
 
-async function setup(extra: MetaModelOptions): Promise<{ m: ModelParts; ep: EpisodeTensors; stats: Float32Array }> {
+async function setup(
+  extra: MetaModelOptions,
+): Promise<{ m: ModelParts; ep: EpisodeTensors; stats: Float32Array }> {
   const config = makeConfig(encoder.dim, { ...SMALL, ...extra });
   const vars = createVariables(config, createRng(5));
   // Make the control network's hidden layer matter (its output layer starts at zero).
@@ -34,7 +57,13 @@ async function setup(extra: MetaModelOptions): Promise<{ m: ModelParts; ep: Epis
 }
 
 /** d loss / d (raw output `index` of the control network), by central differences on its output bias. */
-function finiteDifference(m: ModelParts, ep: EpisodeTensors, stats: Float32Array, eps: number, index = 0): number {
+function finiteDifference(
+  m: ModelParts,
+  ep: EpisodeTensors,
+  stats: Float32Array,
+  eps: number,
+  index = 0,
+): number {
   const bias = m.vars.get('ctrl.o.b') as tf.Variable;
   const base = bias.dataSync().slice();
   const lossAt = (delta: number): number => {

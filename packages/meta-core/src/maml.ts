@@ -14,10 +14,14 @@
  * Second order: the inner loop runs symbolically inside the outer gradient (nested `tf.grads`), so
  * the outer gradient also flows through the inner gradients (Hessian-vector products).
  */
+
+import type { Sentence } from '@nerima/core';
+import type { TextEncoder } from '@nerima/encoder';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ControlValues, controlForward, controlValues } from './control.js';
 import {
   type EpisodeTensors,
+  embed,
   groupOf,
   LINEAR_HEAD,
   type MetaModelConfig,
@@ -26,12 +30,9 @@ import {
   supportLoss,
   supportPrototypes,
   type TaskTensors,
-  embed,
 } from './model.js';
 import type { ParamMap } from './params.js';
 import { statsVector, supportStats } from './stats.js';
-import type { TextEncoder } from '@nerima/encoder';
-import type { Sentence } from '@nerima/core';
 
 /** What the inner loop needs from a model. */
 export interface ModelParts {
@@ -60,9 +61,15 @@ function initialFast(m: ModelParts, names: readonly string[], n: number): Map<st
   return out;
 }
 
-function merge(vars: ReadonlyMap<string, tf.Tensor>, names: readonly string[], xs: readonly tf.Tensor[]): ParamMap {
+function merge(
+  vars: ReadonlyMap<string, tf.Tensor>,
+  names: readonly string[],
+  xs: readonly tf.Tensor[],
+): ParamMap {
   const m = new Map<string, tf.Tensor>(vars);
-  names.forEach((n, i) => m.set(n, xs[i] as tf.Tensor));
+  names.forEach((n, i) => {
+    m.set(n, xs[i] as tf.Tensor);
+  });
   return m;
 }
 
@@ -89,16 +96,27 @@ export function fixedValues(c: MetaModelConfig): ControlValues {
  * Task statistics of an episode's support: the plain ones plus the support loss and prototype
  * spread under the slow weights (uniform level weights, initial scale).
  */
-export function taskStatistics(m: ModelParts, ep: EpisodeTensors, support: readonly Sentence[]): Float32Array {
+export function taskStatistics(
+  m: ModelParts,
+  ep: EpisodeTensors,
+  support: readonly Sentence[],
+): Float32Array {
   const c = m.config;
   const names = fastNames(m);
   const fast = initialFast(m, names, ep.types.length);
   const [loss, protos] = tf.tidy((): [tf.Scalar, tf.Tensor2D | undefined] => {
-    const params = merge(m.vars, names, names.map((n) => fast.get(n) as tf.Tensor));
+    const params = merge(
+      m.vars,
+      names,
+      names.map((n) => fast.get(n) as tf.Tensor),
+    );
     const task = taskTensors(fixedValues(c));
     const l = supportLoss(params, c, m.encoder, ep, task);
     if (c.typeHead !== 'prototype') return [l, undefined];
-    return [l, supportPrototypes(params, c, embed(params, m.encoder, ep.support.feats, task.levelWeights), ep)];
+    return [
+      l,
+      supportPrototypes(params, c, embed(params, m.encoder, ep.support.feats, task.levelWeights), ep),
+    ];
   }) as [tf.Scalar, tf.Tensor2D | undefined];
   const initialLoss = loss.dataSync()[0] as number;
   const spread = protos ? prototypeSpread(protos, ep.present, c.decoder.spanDim) : 0;
@@ -146,12 +164,24 @@ export function innerLoop(
     const out = tf.tidy((): { value: tf.Scalar; next: tf.Tensor[]; sums: tf.Tensor[] } => {
       const task = taskTensors(ctrl);
       const f = (...xs: tf.Tensor[]) =>
-        supportLoss(merge(m.vars, names, xs), c, m.encoder, ep, task, dropoutSeed === undefined ? undefined : dropoutSeed + s * 7);
+        supportLoss(
+          merge(m.vars, names, xs),
+          c,
+          m.encoder,
+          ep,
+          task,
+          dropoutSeed === undefined ? undefined : dropoutSeed + s * 7,
+        );
       const { value, grads } = tf.valueAndGrads(f)(names.map((n) => current.get(n) as tf.Tensor));
       const next = names.map((n, i) =>
-        tf.sub(current.get(n) as tf.Tensor, tf.mul(grads[i] as tf.Tensor, ctrl.lrs[groups[i] as number] as number)),
+        tf.sub(
+          current.get(n) as tf.Tensor,
+          tf.mul(grads[i] as tf.Tensor, ctrl.lrs[groups[i] as number] as number),
+        ),
       );
-      const sums: tf.Tensor[] = prevSum ? names.map((n, i) => tf.add(prevSum.get(n) as tf.Tensor, grads[i] as tf.Tensor)) : grads;
+      const sums: tf.Tensor[] = prevSum
+        ? names.map((n, i) => tf.add(prevSum.get(n) as tf.Tensor, grads[i] as tf.Tensor))
+        : grads;
       return { value, next, sums };
     });
     losses.push(out.value.dataSync()[0] as number);
@@ -220,7 +250,14 @@ export function outerGradients(
       } else if (c.order === 2) {
         for (let s = 0; s < c.innerSteps; s++) {
           const f = (...xs: tf.Tensor[]) =>
-            supportLoss(merge(m.vars, names, xs), c, m.encoder, ep, task, dropoutSeed === undefined ? undefined : dropoutSeed + s * 7);
+            supportLoss(
+              merge(m.vars, names, xs),
+              c,
+              m.encoder,
+              ep,
+              task,
+              dropoutSeed === undefined ? undefined : dropoutSeed + s * 7,
+            );
           const g = tf.grads(f)(fast);
           fast = fast.map((x, i) => tf.sub(x, tf.mul(lr(i), g[i] as tf.Tensor)));
         }

@@ -78,7 +78,9 @@ export interface MetaModelConfig {
 }
 
 /** Options to build a config; every field has a default. */
-export type MetaModelOptions = Partial<Omit<MetaModelConfig, 'format' | 'version' | 'inputDim' | 'decoder' | 'control'>> & {
+export type MetaModelOptions = Partial<
+  Omit<MetaModelConfig, 'format' | 'version' | 'inputDim' | 'decoder' | 'control'>
+> & {
   decoder?: Partial<SpanDecoderConfig>;
   control?: Partial<ControlConfig>;
 };
@@ -90,7 +92,8 @@ export const DEFAULT_GROUPS = ['proj', 'start', 'end', 'span'] as const;
 export function makeConfig(inputDim: number, o: MetaModelOptions = {}): MetaModelConfig {
   const projDim = o.projDim ?? 128;
   const typeHead = o.typeHead ?? 'prototype';
-  const groups = o.control?.groups ?? (typeHead === 'linear' ? [...DEFAULT_GROUPS, 'type'] : [...DEFAULT_GROUPS]);
+  const groups =
+    o.control?.groups ?? (typeHead === 'linear' ? [...DEFAULT_GROUPS, 'type'] : [...DEFAULT_GROUPS]);
   const lrInit = o.control?.lrInit ?? groups.map((g) => (g === 'type' ? 0.5 : 0.05));
   const lrMax = o.control?.lrMax ?? groups.map((g) => (g === 'type' ? 5 : 0.5));
   const control: ControlConfig = {
@@ -138,30 +141,43 @@ export function makeConfig(inputDim: number, o: MetaModelOptions = {}): MetaMode
 /** Checks a config, naming the field that is wrong. */
 export function validateModelConfig(c: MetaModelConfig, where = 'meta-core config'): void {
   if (c.format !== MODEL_FORMAT || c.version !== MODEL_VERSION) {
-    throw new Error(`${where}: format/version ${c.format}/${c.version}, expected ${MODEL_FORMAT}/${MODEL_VERSION}`);
+    throw new Error(
+      `${where}: format/version ${c.format}/${c.version}, expected ${MODEL_FORMAT}/${MODEL_VERSION}`,
+    );
   }
   for (const k of ['inputDim', 'projDim'] as const) {
-    if (!Number.isInteger(c[k]) || c[k] <= 0) throw new RangeError(`${where}: ${k} must be a positive integer, got ${c[k]}`);
+    if (!Number.isInteger(c[k]) || c[k] <= 0)
+      throw new RangeError(`${where}: ${k} must be a positive integer, got ${c[k]}`);
   }
   for (const k of ['innerSteps', 'testInnerSteps'] as const) {
-    if (!Number.isInteger(c[k]) || c[k] < 0) throw new RangeError(`${where}: ${k} must be an integer ≥ 0, got ${c[k]}`);
+    if (!Number.isInteger(c[k]) || c[k] < 0)
+      throw new RangeError(`${where}: ${k} must be an integer ≥ 0, got ${c[k]}`);
   }
   if (c.order !== 1 && c.order !== 2) throw new RangeError(`${where}: order must be 1 or 2, got ${c.order}`);
   if (c.typeHead !== 'prototype' && c.typeHead !== 'linear') {
-    throw new RangeError(`${where}: typeHead must be 'prototype' or 'linear', got ${JSON.stringify(c.typeHead)}`);
+    throw new RangeError(
+      `${where}: typeHead must be 'prototype' or 'linear', got ${JSON.stringify(c.typeHead)}`,
+    );
   }
   if (c.nonEntity !== 'decoder' && c.nonEntity !== 'threshold') {
-    throw new RangeError(`${where}: nonEntity must be 'decoder' or 'threshold', got ${JSON.stringify(c.nonEntity)}`);
+    throw new RangeError(
+      `${where}: nonEntity must be 'decoder' or 'threshold', got ${JSON.stringify(c.nonEntity)}`,
+    );
   }
   if (c.condition && c.typeHead !== 'prototype') {
     throw new RangeError(`${where}: condition needs the prototype type head (typeHead 'prototype')`);
   }
   if (c.typeHead === 'linear' && !c.control.groups.includes('type')) {
-    throw new RangeError(`${where}: a linear type head is adapted in the inner loop, so control.groups must include 'type'`);
+    throw new RangeError(
+      `${where}: a linear type head is adapted in the inner loop, so control.groups must include 'type'`,
+    );
   }
-  if (!(c.dropout >= 0 && c.dropout < 1)) throw new RangeError(`${where}: dropout must be in [0, 1), got ${c.dropout}`);
+  if (!(c.dropout >= 0 && c.dropout < 1))
+    throw new RangeError(`${where}: dropout must be in [0, 1), got ${c.dropout}`);
   if (c.decoder.inputDim !== c.projDim) {
-    throw new RangeError(`${where}: decoder.inputDim (${c.decoder.inputDim}) must equal projDim (${c.projDim})`);
+    throw new RangeError(
+      `${where}: decoder.inputDim (${c.decoder.inputDim}) must equal projDim (${c.projDim})`,
+    );
   }
   validateControlConfig(c.control);
 }
@@ -194,7 +210,8 @@ export function createVariables(c: MetaModelConfig, rng: Rng): Map<string, tf.Va
     if (c.typeHead === 'prototype') b.constant('type.logTau', [], Math.log(1));
     else b.constant('type.noneBias', [], 0);
   }
-  if (c.useControl) for (const [k, v] of createControlVariables(c.control, rng.fork('control'))) vars.set(k, v);
+  if (c.useControl)
+    for (const [k, v] of createControlVariables(c.control, rng.fork('control'))) vars.set(k, v);
   return vars;
 }
 
@@ -224,7 +241,11 @@ export interface EpisodeTensors {
 
 function goldSlice(t: SpanTargets): SpanIndex {
   const n = t.numGold;
-  return { batch: t.typeSpans.batch.slice(0, n), start: t.typeSpans.start.slice(0, n), end: t.typeSpans.end.slice(0, n) };
+  return {
+    batch: t.typeSpans.batch.slice(0, n),
+    start: t.typeSpans.start.slice(0, n),
+    end: t.typeSpans.end.slice(0, n),
+  };
 }
 
 /** Builds a part from sentences whose features are in `store` (call `store.ensure` first). */
@@ -323,9 +344,19 @@ export function typeLogits(
     if (!protos) throw new Error('typeLogits: the prototype head needs prototypes');
     logits = tf.mul(tf.neg(squaredDistances(reps, protos)), tf.div(scale, c.decoder.spanDim));
   } else {
-    logits = tf.add(tf.matMul(reps, param<tf.Tensor2D>(params, 'type.linear.w')), param(params, 'type.linear.b'));
+    logits = tf.add(
+      tf.matMul(reps, param<tf.Tensor2D>(params, 'type.linear.w')),
+      param(params, 'type.linear.b'),
+    );
   }
-  if (present.some((p) => !p)) logits = tf.add(logits, tf.tensor2d(present.map((p) => (p ? 0 : -1e4)), [1, present.length]));
+  if (present.some((p) => !p))
+    logits = tf.add(
+      logits,
+      tf.tensor2d(
+        present.map((p) => (p ? 0 : -1e4)),
+        [1, present.length],
+      ),
+    );
   if (!withNone) return logits;
   const none =
     c.typeHead === 'prototype'
@@ -344,7 +375,12 @@ export interface SupportProtos {
 }
 
 /** Class means of the support's gold spans and (with conditioning) of their start positions. */
-export function supportProtos(params: ParamMap, c: MetaModelConfig, zSupport: tf.Tensor3D, ep: EpisodeTensors): SupportProtos {
+export function supportProtos(
+  params: ParamMap,
+  c: MetaModelConfig,
+  zSupport: tf.Tensor3D,
+  ep: EpisodeTensors,
+): SupportProtos {
   const N = ep.types.length;
   const reps = spanRepresentations(params, zSupport, ep.support.gold, c.decoder);
   const span = computePrototypes(reps, ep.support.goldLabels, N);
@@ -359,7 +395,14 @@ export function supportProtos(params: ParamMap, c: MetaModelConfig, zSupport: tf
 function nearestSimilarity(x: tf.Tensor2D, protos: tf.Tensor2D, present: readonly boolean[]): tf.Tensor1D {
   const dim = x.shape[1];
   let d = tf.div(squaredDistances(x, protos), dim);
-  if (present.some((p) => !p)) d = tf.add(d, tf.tensor2d(present.map((p) => (p ? 0 : 1e4)), [1, present.length]));
+  if (present.some((p) => !p))
+    d = tf.add(
+      d,
+      tf.tensor2d(
+        present.map((p) => (p ? 0 : 1e4)),
+        [1, present.length],
+      ),
+    );
   return tf.neg(tf.min(d, 1)) as tf.Tensor1D;
 }
 
@@ -377,8 +420,14 @@ export function conditionedStartLogits(
   const base = startLogits(params, z, c.decoder);
   if (!c.condition || !protos?.start) return base;
   const [B, T, H] = z.shape;
-  const sim = tf.reshape(nearestSimilarity(tf.reshape(z, [B * T, H]) as tf.Tensor2D, protos.start, present), [B, T]);
-  return tf.add(base, tf.add(tf.mul(sim, param(params, 'cond.start.a')), param(params, 'cond.start.b'))) as tf.Tensor2D;
+  const sim = tf.reshape(nearestSimilarity(tf.reshape(z, [B * T, H]) as tf.Tensor2D, protos.start, present), [
+    B,
+    T,
+  ]);
+  return tf.add(
+    base,
+    tf.add(tf.mul(sim, param(params, 'cond.start.a')), param(params, 'cond.start.b')),
+  ) as tf.Tensor2D;
 }
 
 /**
@@ -412,7 +461,10 @@ export function conditionedEndLogits(
   }
   const reps = spanRepresentations(params, z, { batch, start, end }, c.decoder);
   const sim = tf.reshape(nearestSimilarity(reps, protos.span, present), [G, K]);
-  return tf.add(base, tf.add(tf.mul(sim, param(params, 'cond.end.a')), param(params, 'cond.end.b'))) as tf.Tensor2D;
+  return tf.add(
+    base,
+    tf.add(tf.mul(sim, param(params, 'cond.end.a')), param(params, 'cond.end.b')),
+  ) as tf.Tensor2D;
 }
 
 /** Start + end (given gold starts) losses of a part. */
@@ -426,9 +478,17 @@ function boundaryLoss(
 ): tf.Scalar {
   const t = part.targets;
   const w = c.decoder.lossWeights;
-  const start = weightedBce(conditionedStartLogits(params, c, z, protos, present), t.startLabels, t.startWeights);
+  const start = weightedBce(
+    conditionedStartLogits(params, c, z, protos, present),
+    t.startLabels,
+    t.startWeights,
+  );
   if (t.goldStarts.batch.length === 0) return tf.mul(start, w.start) as tf.Scalar;
-  const end = weightedBce(conditionedEndLogits(params, c, z, t.goldStarts, protos, present), t.endLabels, t.endWeights);
+  const end = weightedBce(
+    conditionedEndLogits(params, c, z, t.goldStarts, protos, present),
+    t.endLabels,
+    t.endWeights,
+  );
   return tf.add(tf.mul(start, w.start), tf.mul(end, w.end)) as tf.Scalar;
 }
 
@@ -499,7 +559,14 @@ export function queryLoss(
     const zS = embed(params, encoder, ep.support.feats, task.levelWeights, drop, dropoutSeed);
     protos = supportProtos(params, c, zS, ep);
   }
-  const zQ = embed(params, encoder, ep.query.feats, task.levelWeights, drop, dropoutSeed === undefined ? undefined : dropoutSeed + 1);
+  const zQ = embed(
+    params,
+    encoder,
+    ep.query.feats,
+    task.levelWeights,
+    drop,
+    dropoutSeed === undefined ? undefined : dropoutSeed + 1,
+  );
   return tf.add(
     boundaryLoss(params, c, zQ, ep.query, protos, ep.present),
     typeLoss(params, c, zQ, ep.query, protos?.span ?? null, task, ep.present),

@@ -81,7 +81,11 @@ export interface ParamSnapshot {
 }
 
 interface NodeBuffer {
-  from(data: ArrayBufferLike | string, a?: number | string, b?: number): { toString(enc: string): string; buffer: ArrayBufferLike; byteOffset: number; byteLength: number };
+  from(
+    data: ArrayBufferLike | string,
+    a?: number | string,
+    b?: number,
+  ): { toString(enc: string): string; buffer: ArrayBufferLike; byteOffset: number; byteLength: number };
 }
 const NodeBuf = (globalThis as { Buffer?: NodeBuffer }).Buffer;
 
@@ -106,14 +110,16 @@ export function decodeFloats(data: string, where: string): Float32Array {
     bytes = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   }
-  if (bytes.length % 4 !== 0) throw new Error(`${where}: float data has ${bytes.length} bytes, not a multiple of 4`);
+  if (bytes.length % 4 !== 0)
+    throw new Error(`${where}: float data has ${bytes.length} bytes, not a multiple of 4`);
   return new Float32Array(bytes.buffer, 0, bytes.length / 4);
 }
 
 /** Reads every tensor of `params` into a snapshot. */
 export function snapshot(params: ParamMap): ParamSnapshot {
   const out: ParamSnapshot = {};
-  for (const [name, t] of params) out[name] = { shape: t.shape.slice(), data: encodeFloats(t.dataSync() as Float32Array) };
+  for (const [name, t] of params)
+    out[name] = { shape: t.shape.slice(), data: encodeFloats(t.dataSync() as Float32Array) };
   return out;
 }
 
@@ -124,14 +130,18 @@ export function snapshot(params: ParamMap): ParamSnapshot {
 export function restore(vars: ReadonlyMap<string, tf.Variable>, snap: ParamSnapshot, where: string): void {
   for (const [name, v] of vars) {
     const s = snap[name];
-    if (!s) throw new Error(`${where}: parameter "${name}" is missing; the file was saved by a different model config`);
+    if (!s)
+      throw new Error(
+        `${where}: parameter "${name}" is missing; the file was saved by a different model config`,
+      );
     if (s.shape.length !== v.shape.length || s.shape.some((d, i) => d !== v.shape[i])) {
       throw new Error(
         `${where}: parameter "${name}" has shape [${s.shape}] but the model expects [${v.shape}]; use the config the file was saved with`,
       );
     }
     const values = decodeFloats(s.data, `${where}: parameter "${name}"`);
-    if (values.length !== v.size) throw new Error(`${where}: parameter "${name}" has ${values.length} values, expected ${v.size}`);
+    if (values.length !== v.size)
+      throw new Error(`${where}: parameter "${name}" has ${values.length} values, expected ${v.size}`);
     tf.tidy(() => v.assign(tf.tensor(values, s.shape, 'float32')));
   }
 }

@@ -27,11 +27,18 @@ export interface NovelTypeEpisodeOptions {
  * query never share a sentence (core's sampler guarantees it; checked again here). With `n` equal
  * to the number of test types every episode uses all of them.
  */
-export function novelTypeEpisodes(evalSentences: readonly Sentence[], fold: Fold, o: NovelTypeEpisodeOptions): Episode[] {
+export function novelTypeEpisodes(
+  evalSentences: readonly Sentence[],
+  fold: Fold,
+  o: NovelTypeEpisodeOptions,
+): Episode[] {
   const n = o.n ?? fold.test.length;
   const trainSet = new Set(fold.train);
   const overlap = fold.test.filter((t) => trainSet.has(t));
-  if (overlap.length > 0) throw new RangeError(`novelTypeEpisodes: the fold's test types ${overlap.join(', ')} are also train types`);
+  if (overlap.length > 0)
+    throw new RangeError(
+      `novelTypeEpisodes: the fold's test types ${overlap.join(', ')} are also train types`,
+    );
   const episodes = sampleEpisodes(evalSentences, {
     n,
     k: o.k,
@@ -44,7 +51,9 @@ export function novelTypeEpisodes(evalSentences: readonly Sentence[], fold: Fold
     const allowed = new Set(fold.test);
     for (const e of episodes) {
       if (e.types.some((t) => !allowed.has(t))) {
-        throw new RangeError(`novelTypeEpisodes: with n < ${fold.test.length}, pass sentences restricted to the test types`);
+        throw new RangeError(
+          `novelTypeEpisodes: with n < ${fold.test.length}, pass sentences restricted to the test types`,
+        );
       }
     }
   }

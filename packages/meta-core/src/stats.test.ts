@@ -26,7 +26,9 @@ describe('supportStats', () => {
   });
 
   it('gives finite zeros for a support without mentions', () => {
-    const s = supportStats([{ id: 'x', text: 'なし', entities: [] }], ['PERSON'], { initialLoss: Number.NaN });
+    const s = supportStats([{ id: 'x', text: 'なし', entities: [] }], ['PERSON'], {
+      initialLoss: Number.NaN,
+    });
     expect(s).toMatchObject({ n: 1, k: 0, sentences: 1, lengthMean: 0, lengthStd: 0, initialLoss: 0 });
     expect(s.charMix.every((x) => x === 0)).toBe(true);
     const v = statsVector(s);
@@ -35,17 +37,9 @@ describe('supportStats', () => {
   });
 
   it('classifies characters', () => {
-    expect(['東', 'あ', 'ア', 'ー', 'A', 'ｚ', '7', '７', '、'].map((c) => charClass(c.charCodeAt(0)))).toEqual([
-      'kanji',
-      'hiragana',
-      'katakana',
-      'katakana',
-      'latin',
-      'latin',
-      'digit',
-      'digit',
-      'other',
-    ]);
+    expect(
+      ['東', 'あ', 'ア', 'ー', 'A', 'ｚ', '7', '７', '、'].map((c) => charClass(c.charCodeAt(0))),
+    ).toEqual(['kanji', 'hiragana', 'katakana', 'katakana', 'latin', 'latin', 'digit', 'digit', 'other']);
     expect(CHAR_CLASSES.length).toBe(6);
   });
 });

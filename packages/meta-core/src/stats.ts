@@ -34,9 +34,11 @@ export const STATS_DIM = 7 + CHAR_CLASSES.length;
 
 /** The character class of one UTF-16 code unit. */
 export function charClass(code: number): CharClass {
-  if ((code >= 0x4e00 && code <= 0x9fff) || (code >= 0x3400 && code <= 0x4dbf) || code === 0x3005) return 'kanji';
+  if ((code >= 0x4e00 && code <= 0x9fff) || (code >= 0x3400 && code <= 0x4dbf) || code === 0x3005)
+    return 'kanji';
   if (code >= 0x3040 && code <= 0x309f) return 'hiragana';
-  if ((code >= 0x30a0 && code <= 0x30ff) || (code >= 0xff66 && code <= 0xff9f) || code === 0x30fc) return 'katakana';
+  if ((code >= 0x30a0 && code <= 0x30ff) || (code >= 0xff66 && code <= 0xff9f) || code === 0x30fc)
+    return 'katakana';
   if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) return 'latin';
   if ((code >= 0xff21 && code <= 0xff3a) || (code >= 0xff41 && code <= 0xff5a)) return 'latin';
   if ((code >= 0x30 && code <= 0x39) || (code >= 0xff10 && code <= 0xff19)) return 'digit';

@@ -6,7 +6,13 @@
  */
 import type { EntityType, Prediction, Tagger } from '@nerima/core';
 import type { TextEncoder } from '@nerima/encoder';
-import { type CandidateSpan, DEFAULT_DECODE_OPTIONS, type DecodeOptions, decode, spanRepresentations } from '@nerima/span-decoder';
+import {
+  type CandidateSpan,
+  DEFAULT_DECODE_OPTIONS,
+  type DecodeOptions,
+  decode,
+  spanRepresentations,
+} from '@nerima/span-decoder';
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeFeatures, type FeatureStore } from './features.js';
 import {
@@ -119,7 +125,10 @@ export class EpisodeTagger implements Tagger {
         let list = list0;
         if (list.length > o.maxCandidatesPerText) {
           list = list
-            .sort((x, y) => y.startProb * y.endProb - x.startProb * x.endProb || x.start - y.start || x.end - y.end)
+            .sort(
+              (x, y) =>
+                y.startProb * y.endProb - x.startProb * x.endProb || x.start - y.start || x.end - y.end,
+            )
             .slice(0, o.maxCandidatesPerText);
           perText[b] = list;
         }
@@ -135,7 +144,15 @@ export class EpisodeTagger implements Tagger {
         const spans = { batch: Int32Array.from(cb), start: Int32Array.from(cs), end: Int32Array.from(ce) };
         const probsT = tf.tidy(() => {
           const reps = spanRepresentations(params, z, spans, c.decoder);
-          const logits = typeLogits(params, c, reps, protos?.span ?? null, tf.scalar(this.state.scale), present, withNone);
+          const logits = typeLogits(
+            params,
+            c,
+            reps,
+            protos?.span ?? null,
+            tf.scalar(this.state.scale),
+            present,
+            withNone,
+          );
           const p = tf.softmax(logits);
           // In 'decoder' mode the span decoder alone decides entity-ness: "none" gets probability 0.
           return withNone ? p : tf.concat([tf.zeros([flat.length, 1]), p], 1);
@@ -149,7 +166,12 @@ export class EpisodeTagger implements Tagger {
       }
       return texts.map((text, b) =>
         decode(
-          { text, types: this.types, startProbs: startProbs.slice(b * T, b * T + (lengths[b] as number)), candidates: perText[b] as CandidateSpan[] },
+          {
+            text,
+            types: this.types,
+            startProbs: startProbs.slice(b * T, b * T + (lengths[b] as number)),
+            candidates: perText[b] as CandidateSpan[],
+          },
           o,
         ),
       );

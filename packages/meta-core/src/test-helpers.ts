@@ -5,7 +5,7 @@
 import { createRng, initBackend } from '@nerima/core';
 import type { EncodedFeatures, EncodeOptions, PreparedBatch, TextEncoder } from '@nerima/encoder';
 import * as tf from '@tensorflow/tfjs-core';
-import { charClass, CHAR_CLASSES } from './stats.js';
+import { CHAR_CLASSES, charClass } from './stats.js';
 
 let ready: Promise<unknown> | undefined;
 
@@ -58,7 +58,10 @@ export class StandInEncoder implements TextEncoder {
     return tf.tidy(() => {
       const mask = tf.tensor2d(batch.inputs['mask'] as Float32Array, [B, T]);
       const m3 = tf.expandDims(mask, 2);
-      const char = tf.mul(tf.tensor3d(batch.inputs['emb'] as Float32Array, [B, T, this.dim]), m3) as tf.Tensor3D;
+      const char = tf.mul(
+        tf.tensor3d(batch.inputs['emb'] as Float32Array, [B, T, this.dim]),
+        m3,
+      ) as tf.Tensor3D;
       if (T === 1) return { char, word: char.clone(), context: char.clone(), mask: mask as tf.Tensor2D };
       const left = tf.pad(tf.slice(char, [0, 0, 0], [B, T - 1, this.dim]), [
         [0, 0],

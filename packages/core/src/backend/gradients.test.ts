@@ -644,4 +644,23 @@ describe('memory', () => {
     for (let i = 0; i < 5; i++) step();
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('numTensors is flat after repeated second-order gradient calls on wasm', async () => {
+    await tf.setBackend('wasm');
+    const w = tf.tensor2d(randn('mem-w', 12), [3, 4]);
+    const x = tf.tensor2d(randn('mem-x', 6), [2, 3]);
+    const step = () =>
+      tf.tidy(() => {
+        const g2 = tf.grad((v: Tensor) => {
+          const g = tf.grad((u: Tensor) => tf.sum(tf.logSoftmax(tf.tanh(tf.matMul(x, u)))))(v);
+          return tf.sum(tf.square(g));
+        })(w);
+        return tf.sum(g2).dataSync()[0];
+      });
+    step();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) step();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([w, x]);
+  });
 });

@@ -23,10 +23,10 @@ import { FeatureStore } from '../features.js';
 import { fixedValues, taskTensors } from '../maml.js';
 import {
   createVariables,
-  makeConfig,
-  makeEpisode,
   type MetaModelConfig,
   type MetaModelOptions,
+  makeConfig,
+  makeEpisode,
   supportLoss,
 } from '../model.js';
 import { makeVariable } from '../params.js';
@@ -115,7 +115,10 @@ export class FineTuneLearner implements FewShotLearner {
     for (const v of this.head.values()) v.dispose();
     const spanDim = this.config.decoder.spanDim;
     this.head = new Map([
-      ['type.linear.w', makeVariable('type.linear.w', new Float32Array(spanDim * types.length), [spanDim, types.length])],
+      [
+        'type.linear.w',
+        makeVariable('type.linear.w', new Float32Array(spanDim * types.length), [spanDim, types.length]),
+      ],
       ['type.linear.b', makeVariable('type.linear.b', new Float32Array(types.length), [types.length])],
     ]);
     const all = new Map<string, tf.Variable>([...this.vars, ...this.head]);
@@ -144,7 +147,10 @@ export class FineTuneLearner implements FewShotLearner {
           try {
             const seed = rng.int(2 ** 30);
             const { value, grads } = tf.tidy(() =>
-              tf.variableGrads(() => supportLoss(all, this.config, this.encoder, ep, task, seed), [...all.values()]),
+              tf.variableGrads(
+                () => supportLoss(all, this.config, this.encoder, ep, task, seed),
+                [...all.values()],
+              ),
             );
             const named = new Map(Object.entries(grads).map(([k, g]) => [byTf.get(k) as string, g]));
             adam.apply(named);
@@ -177,14 +183,26 @@ export class FineTuneLearner implements FewShotLearner {
 
   /** Copies the pre-trained weights, puts a zero type head over `types` and fine-tunes on `support`. */
   async adapt(support: readonly Sentence[], types?: readonly EntityType[]): Promise<Tagger> {
-    const wanted = types ? [...types] : [...new Set(support.flatMap((s) => s.entities.map((e) => e.type)))].sort();
+    const wanted = types
+      ? [...types]
+      : [...new Set(support.flatMap((s) => s.entities.map((e) => e.type)))].sort();
     if (wanted.length === 0) throw new RangeError('finetune.adapt: no target types');
     const spanDim = this.config.decoder.spanDim;
     const fast = new Map<string, tf.Variable>();
     for (const [n, v] of this.vars) fast.set(n, makeVariable(n, v.dataSync() as Float32Array, v.shape));
-    fast.set(HEAD[0], makeVariable(HEAD[0], new Float32Array(spanDim * wanted.length), [spanDim, wanted.length]));
+    fast.set(
+      HEAD[0],
+      makeVariable(HEAD[0], new Float32Array(spanDim * wanted.length), [spanDim, wanted.length]),
+    );
     fast.set(HEAD[1], makeVariable(HEAD[1], new Float32Array(wanted.length), [wanted.length]));
-    const ep = await makeEpisode(this.store, support, null, wanted, this.config.decoder, createRng(this.config.seed).fork('ft'));
+    const ep = await makeEpisode(
+      this.store,
+      support,
+      null,
+      wanted,
+      this.config.decoder,
+      createRng(this.config.seed).fork('ft'),
+    );
     const adam = new Adam(fast, { learningRate: this.fineLr, clipNorm: 5 });
     const byTf = new Map([...fast].map(([n, v]) => [v.name, n]));
     const task = taskTensors(fixedValues(this.config));
@@ -206,7 +224,14 @@ export class FineTuneLearner implements FewShotLearner {
       this.encoder,
       this.store,
       wanted,
-      { params: fast, protos: null, levelWeights: [1 / 3, 1 / 3, 1 / 3], scale: 1, present: ep.present, owned: [...fast.values()] },
+      {
+        params: fast,
+        protos: null,
+        levelWeights: [1 / 3, 1 / 3, 1 / 3],
+        scale: 1,
+        present: ep.present,
+        owned: [...fast.values()],
+      },
       this.decodeOptions,
     );
   }

@@ -112,7 +112,9 @@ export class NNShotLearner implements FewShotLearner {
   }
 
   async adapt(support: readonly Sentence[], types?: readonly EntityType[]): Promise<Tagger> {
-    const wanted = types ? [...types] : [...new Set(support.flatMap((s) => s.entities.map((e) => e.type)))].sort();
+    const wanted = types
+      ? [...types]
+      : [...new Set(support.flatMap((s) => s.entities.map((e) => e.type)))].sort();
     if (support.length === 0) throw new RangeError('nnshot.adapt: the support set is empty');
     const { store, encoder, vars } = this.source;
     const texts = support.map((s) => s.text);
