@@ -8,7 +8,14 @@ import { createRequire } from 'node:module';
 const report = '.vitest-report.json';
 rmSync(report, { force: true });
 const vitest = createRequire(import.meta.url).resolve('vitest/vitest.mjs');
-const args = [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
+const args = [
+  vitest,
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+  ...process.argv.slice(2),
+];
 const run = spawnSync(process.execPath, args, { stdio: 'inherit' });
 
 if (!existsSync(report)) {
