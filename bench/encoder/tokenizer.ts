@@ -1,7 +1,8 @@
 /**
  * Throughput of kuromoji.js (IPADIC) alone on the first 2000 Stockmark train sentences — the baseline
  * the span-decoder benchmark compares against — plus the encoder's aligned tokenisation (offsets,
- * no cache) and its full `prepare` (char + word features). Writes bench/results/tokenizer.json.
+ * no cache), its full `prepare` (char + word features) and gazetteer tagging of all train
+ * sentences. Writes bench/results/tokenizer.json.
  *
  *   pnpm exec tsx --conditions=@nerima/source bench/encoder/tokenizer.ts
  *
@@ -67,6 +68,29 @@ if (existsSync(model)) {
   e.dispose();
 }
 
+// Gazetteer tagging over all train sentences (when the KB is there).
+const kbPath = path.join(data, 'kb/entities.jsonl');
+let gazetteer: { entries: number; buildMs: number; sentences: number; sentencesPerSec: number } | null = null;
+if (existsSync(kbPath)) {
+  const all = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => (JSON.parse(l) as { text: string }).text);
+  const g0 = performance.now();
+  const gaz = await enc.Gazetteer.load(kbPath);
+  const buildMs = performance.now() - g0;
+  const norm = all.map((t) => enc.normalizeWithOffsets(t).normalized);
+  const sec = rate(() => {
+    for (const t of norm) gaz.features(t, new Float32Array(t.length * enc.GAZETTEER_FEATURES));
+  });
+  gazetteer = {
+    entries: gaz.size,
+    buildMs: Math.round(buildMs),
+    sentences: all.length,
+    sentencesPerSec: Math.round(all.length / sec),
+  };
+}
+
 let commit = 'unknown';
 try {
   commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
@@ -79,6 +103,7 @@ const metrics = {
   kuromojiCharsPerSec: Math.round(chars / rawSec),
   alignedSentencesPerSec: Math.round(texts.length / alignedSec),
   prepareSentencesPerSec: prepareSec ? Math.round(texts.length / prepareSec) : null,
+  gazetteer,
   loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)),
   cpus: os.cpus().length,
 };

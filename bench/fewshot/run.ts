@@ -15,6 +15,9 @@
  *   --order 1|2           MAML order of the meta-learners (default 1)
  *   --encoder PATH        saved encoder (default models/encoder/encoder.bin when present, else a
  *                         randomly initialised encoder with vocabularies from train.jsonl)
+ *   --model JSON          extra model options for the meta-learners (e.g. '{"innerSteps":5}')
+ *   --no-known            no known-type (train type) prototypes
+ *   --nested              decode nested spans (off: Stockmark has none)
  *   --reuse               load runs/fewshot/<fold>/<method>/model.json when present instead of training
  *   --out PATH            results file (default bench/results/fewshot.json); --no-write to skip
  */
@@ -38,7 +41,6 @@ const {
 const { runEpisodes, LexiconLearner } = evl;
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
-// biome-ignore lint/suspicious/noUndeclaredEnvVars: documented override of the data folder
 const dataRoot = process.env['NERIMA_DATA'] ?? path.resolve(repoRoot, '../shared/data');
 
 const ALL_METHODS = [
@@ -105,6 +107,9 @@ function parseArgs(argv: string[]) {
     order: order as 1 | 2,
     encoder: get('encoder'),
     reuse: argv.includes('--reuse'),
+    nested: argv.includes('--nested'),
+    modelOptions: JSON.parse(get('model') ?? '{}') as MetaModelOptions,
+    noKnown: argv.includes('--no-known'),
     out: get('out') ?? path.join(repoRoot, 'bench/results/fewshot.json'),
     write: !argv.includes('--no-write'),
   };
@@ -182,7 +187,9 @@ const results: Record<string, Record<string, Record<string, FoldResult>>> = {}; 
 const training: Record<string, Record<string, unknown>> = {};
 let peakRss = process.memoryUsage().rss;
 
-const baseOptions: MetaModelOptions = { order: args.order };
+const baseOptions: MetaModelOptions = { order: args.order, ...args.modelOptions };
+// Stockmark has no nested or overlapping mentions: decode flat (overlaps resolved by score).
+const decode = { allowNested: args.nested };
 
 async function writeResults(final: boolean): Promise<void> {
   const settings: Record<string, unknown> = {};
@@ -257,7 +264,7 @@ for (const foldName of args.folds) {
       const modelPath = path.join(dir, 'model.json');
       let learner: Awaited<ReturnType<typeof createMamlProtoNet>>;
       if (args.reuse && existsSync(modelPath)) {
-        learner = await loadMamlProtoNet(modelPath, { encoder, store, name: method });
+        learner = await loadMamlProtoNet(modelPath, { encoder, store, name: method, decode });
         log(`${foldName}/${method}: loaded ${path.relative(repoRoot, modelPath)}`);
         training[foldName][method] = { reused: path.relative(repoRoot, modelPath) };
       } else {
@@ -265,6 +272,8 @@ for (const foldName of args.folds) {
           encoder,
           store,
           name: method,
+          knownTypes: args.noKnown ? [] : fold.train,
+          decode,
           ...baseOptions,
           ...VARIANTS[method as keyof typeof VARIANTS],
         });
@@ -307,7 +316,7 @@ for (const foldName of args.folds) {
       learners.push({ method, learner, dispose: () => learner.dispose() });
     } else if (method === 'finetune' || method === 'nnshot') {
       if (!finetune) {
-        finetune = new FineTuneLearner({ encoder, store, name: 'finetune' });
+        finetune = new FineTuneLearner({ encoder, store, name: 'finetune', decode });
         t = performance.now();
         const r = await finetune.pretrain(train, {
           trainTypes: fold.train,

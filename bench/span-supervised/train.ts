@@ -12,6 +12,7 @@
  * --no-write (no results file).
  */
 import { execSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -100,9 +101,13 @@ async function buildEncoder(
       gazetteer,
       ...(a.variant === 'noWord' ? { word: false as const } : {}),
     });
+    const sha = createHash('sha256')
+      .update(await readFile(a.encoderPath))
+      .digest('hex')
+      .slice(0, 16);
     return {
       encoder,
-      source: `${path.relative(repoRoot, a.encoderPath)}${a.variant === 'noPretrain' ? ' (config only, random weights)' : ''}`,
+      source: `${path.relative(repoRoot, a.encoderPath)} (sha256 ${sha}, pre-training: ${JSON.stringify(encoder.config.meta ?? {})})${a.variant === 'noPretrain' ? ' config only, random weights' : ''}`,
     };
   }
   console.warn(`no pre-trained encoder at ${a.encoderPath}: training the encoder from scratch`);

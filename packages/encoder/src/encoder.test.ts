@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -232,6 +233,21 @@ describe('encoder', () => {
     await saveWeights(bad, tensors, { format: 'nerima-encoder', version: 1, config: enc.config });
     await expect(loadEncoder(bad)).rejects.toThrow(/char\/emb: shape \[3,16\] does not match/);
     wrong.dispose();
+    enc.dispose();
+  });
+});
+
+const shipped = path.resolve(__dirname, '../../../models/encoder/encoder.bin');
+describe.skipIf(!existsSync(shipped))('the shipped pre-trained model', () => {
+  it('loads without a KB and encodes', async () => {
+    const enc = await createEncoder({ from: shipped });
+    expect(enc.config.gazetteer).toBe(false);
+    expect(enc.dim).toBe(128);
+    const pre = enc.config.meta?.['pretrain'] as { steps: number } | undefined;
+    expect(pre?.steps).toBeGreaterThan(0);
+    const batch = await enc.prepare(['東京都に住む山田太郎さん', '𠮷野家']);
+    const shape = tf.tidy(() => enc.combine(enc.encode(batch)).shape);
+    expect(shape).toEqual([2, 12, 128]);
     enc.dispose();
   });
 });

@@ -12,7 +12,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { PreparedBatch } from './contract.js';
 
 export interface HfContextOptions {
-  /** A model id (resolved under `env.localModelPath`, or on the Hub when remote models are allowed) or a local folder. */
+  /**
+   * A model id (resolved under `env.localModelPath`, or on the Hub when remote models are allowed)
+   * or a local folder (then `env.localModelPath` is set to its parent and `env.allowLocalModels` to
+   * true: transformers.js settings are process-global).
+   */
   model: string;
   /** Sets `env.allowRemoteModels` (default: leave transformers.js's setting alone). */
   allowRemoteModels?: boolean;
@@ -134,7 +138,9 @@ export async function createHfContextEncoder(options: HfContextOptions): Promise
     if (!hidden) throw new Error(`createHfContextEncoder: ${where} returned no last_hidden_state`);
     const L = hidden.dims[1]!;
     const spans = alignTokens(text, tokens, { prefix, unk, specials, normalizeChar });
-    for (let j = 0; j < Math.min(L, spans.length); j++) {
+    // When the model input was truncated, its last position is [SEP], not spans[L - 1]'s token.
+    const usable = withSpecial.length > L ? L - 1 : Math.min(L, spans.length);
+    for (let j = 0; j < usable; j++) {
       const s = spans[j]!;
       for (let i = s.start; i < s.end && i < T; i++) {
         out.set(hidden.data.subarray(j * dim, (j + 1) * dim), offset + i * dim);

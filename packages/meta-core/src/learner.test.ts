@@ -21,6 +21,7 @@ const SMALL: MetaModelOptions = {
   projDim: 16,
   decoder: { startHidden: 16, endHidden: 16, biaffineRank: 4, widthDim: 4, spanDim: 16, maxWidth: 12 },
   control: { hidden: 8 },
+  knownTypes: TRAIN_TYPES,
   innerSteps: 2,
   dropout: 0,
 };

@@ -229,6 +229,18 @@ export class MamlProtoNet implements FewShotLearner {
       q: [options.queryK, options.querySize],
     });
     const pool = splitByTypes(sentences, options.trainTypes, { dropEmpty: false });
+    const known = this.config.knownTypes;
+    if (known.length > 0) {
+      const a = [...known].sort().join(',');
+      const b = [...options.trainTypes].sort().join(',');
+      if (a !== b) {
+        throw new RangeError(
+          `metaTrain: the model was created with knownTypes [${known}] but trainTypes is [${options.trainTypes}]; create the learner with knownTypes equal to the train types`,
+        );
+      }
+    }
+    const byId = new Map(pool.map((s) => [s.id, s.entities]));
+    const knownLabels = known.length > 0 ? (s: Sentence) => byId.get(s.id) : undefined;
     const optimizer = new Adam(this.vars, { learningRate: this.outerLr, clipNorm: this.clipNorm });
     const ckptPath = options.checkpointDir ? join(options.checkpointDir, 'checkpoint.json') : null;
     let start = 0;
@@ -307,8 +319,9 @@ export class MamlProtoNet implements FewShotLearner {
           sampled.support,
           sampled.query,
           sampled.types,
-          this.config.decoder,
+          this.config,
           rng.fork('targets'),
+          knownLabels,
         );
         let loss: number;
         let gradNorm: number;
@@ -381,7 +394,7 @@ export class MamlProtoNet implements FewShotLearner {
       );
     }
     const rng = createRng(this.config.seed).fork('adapt');
-    const ep = await makeEpisode(this.store, support, null, wanted, this.config.decoder, rng);
+    const ep = await makeEpisode(this.store, support, null, wanted, this.config, rng);
     try {
       const stats = taskStatistics(this.parts, ep, support);
       const ctrl = taskControl(this.parts, stats);
@@ -394,8 +407,13 @@ export class MamlProtoNet implements FewShotLearner {
           ? (tf.tidy(() => {
               const z = embed(params, this.encoder, ep.support.feats, tf.tensor1d(ctrl.levelWeights));
               const p = supportProtos(params, this.config, z, ep);
-              return p.start ? { span: p.span, start: p.start } : { span: p.span };
-            }) as { span: tf.Tensor2D; start?: tf.Tensor2D })
+              const out: { span: tf.Tensor2D; start?: tf.Tensor2D; negatives?: tf.Tensor2D } = {
+                span: p.span,
+              };
+              if (p.start) out.start = p.start;
+              if (p.negatives) out.negatives = p.negatives;
+              return out;
+            }) as { span: tf.Tensor2D; start?: tf.Tensor2D; negatives?: tf.Tensor2D })
           : null;
       return new EpisodeTagger(
         this.config,
@@ -404,7 +422,9 @@ export class MamlProtoNet implements FewShotLearner {
         wanted,
         {
           params,
-          protos: protos ? { span: protos.span, start: protos.start ?? null } : null,
+          protos: protos
+            ? { span: protos.span, start: protos.start ?? null, negatives: protos.negatives ?? null }
+            : null,
           levelWeights: ctrl.levelWeights,
           scale: ctrl.scale,
           present: ep.present,
@@ -430,7 +450,7 @@ export class MamlProtoNet implements FewShotLearner {
         e.support,
         e.query,
         e.types,
-        this.config.decoder,
+        this.config,
         createRng(this.config.seed).fork('loss'),
       );
       try {
@@ -454,7 +474,7 @@ export class MamlProtoNet implements FewShotLearner {
 
   /** Control-network outputs for a support set (for inspection). */
   async control(support: readonly Sentence[], types: readonly EntityType[]): Promise<ControlValues> {
-    const ep = await makeEpisode(this.store, support, null, types, this.config.decoder, createRng(0));
+    const ep = await makeEpisode(this.store, support, null, types, this.config, createRng(0));
     try {
       return taskControl(this.parts, taskStatistics(this.parts, ep, support));
     } finally {

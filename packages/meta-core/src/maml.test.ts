@@ -51,7 +51,7 @@ async function setup(
   });
   const [e] = sampleEpisodes(corpus.train, { n: 2, k: 1, count: 1, seed: 2 });
   if (!e) throw new Error('no episode');
-  const ep = await makeEpisode(store, e.support, e.query, e.types, config.decoder, createRng(1));
+  const ep = await makeEpisode(store, e.support, e.query, e.types, config, createRng(1));
   const m = { config, encoder, vars };
   return { m, ep, stats: taskStatistics(m, ep, e.support) };
 }

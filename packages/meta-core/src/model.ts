@@ -7,7 +7,7 @@
  * variables) and with MAML fast weights. The encoder is frozen: its features come from a
  * {@link FeatureStore}.
  */
-import type { EntityType, Rng, Sentence } from '@nerima/core';
+import type { Entity, EntityType, Rng, Sentence } from '@nerima/core';
 import type { EncodedFeatures, TextEncoder } from '@nerima/encoder';
 import {
   buildTargets,
@@ -61,6 +61,12 @@ export interface MetaModelConfig {
    * entity-ness follows the support set's types.
    */
   condition: boolean;
+  /**
+   * Types learned in meta-training (the train types). Each gets a learned prototype
+   * (`known.protos`); in an episode, the known types that are not targets compete as extra
+   * "not a target" classes, so spans that look like a known type are rejected. Empty: off.
+   */
+  knownTypes: string[];
   /** Fast-weight groups, inner learning-rate bounds and distance-scale bounds. */
   control: ControlConfig;
   /** Use the control network (else the configured initial values, fixed). */
@@ -126,6 +132,7 @@ export function makeConfig(inputDim: number, o: MetaModelOptions = {}): MetaMode
     typeHead,
     nonEntity: o.nonEntity ?? 'decoder',
     condition: typeHead === 'prototype' && (o.condition ?? true),
+    knownTypes: typeHead === 'prototype' ? [...(o.knownTypes ?? [])] : [],
     control,
     useControl: o.useControl ?? true,
     innerSteps: o.innerSteps ?? 3,
@@ -167,6 +174,11 @@ export function validateModelConfig(c: MetaModelConfig, where = 'meta-core confi
   if (c.condition && c.typeHead !== 'prototype') {
     throw new RangeError(`${where}: condition needs the prototype type head (typeHead 'prototype')`);
   }
+  if (c.knownTypes.length > 0 && c.typeHead !== 'prototype') {
+    throw new RangeError(`${where}: knownTypes needs the prototype type head (typeHead 'prototype')`);
+  }
+  if (new Set(c.knownTypes).size !== c.knownTypes.length)
+    throw new RangeError(`${where}: knownTypes has duplicates`);
   if (c.typeHead === 'linear' && !c.control.groups.includes('type')) {
     throw new RangeError(
       `${where}: a linear type head is adapted in the inner loop, so control.groups must include 'type'`,
@@ -206,6 +218,13 @@ export function createVariables(c: MetaModelConfig, rng: Rng): Map<string, tf.Va
     b.constant('cond.end.a', [], 1);
     b.constant('cond.end.b', [], 0);
   }
+  if (c.knownTypes.length > 0) {
+    const values = new Float32Array(c.knownTypes.length * c.decoder.spanDim);
+    const r = rng.fork('known');
+    for (let i = 0; i < values.length; i++) values[i] = r.normal(0, 0.1);
+    b.add('known.protos', values, [c.knownTypes.length, c.decoder.spanDim]);
+    if (c.condition) b.constant('cond.end.c', [], 0);
+  }
   if (c.nonEntity === 'threshold') {
     if (c.typeHead === 'prototype') b.constant('type.logTau', [], Math.log(1));
     else b.constant('type.noneBias', [], 0);
@@ -227,6 +246,9 @@ export interface Part {
   /** Gold spans (the first `targets.numGold` type spans) and their type index in [0, N). */
   gold: SpanIndex;
   goldLabels: Int32Array;
+  /** Mentions of known non-target types (meta-training query only) and their index into `negatives`. */
+  known: SpanIndex;
+  knownLabels: Int32Array;
 }
 
 /** An episode's tensors; `dispose()` frees them. */
@@ -236,6 +258,8 @@ export interface EpisodeTensors {
   query: Part | null;
   /** Types with at least one support span (others are masked out of the type head). */
   present: boolean[];
+  /** Indices into `config.knownTypes` of the known types that are not targets. */
+  negatives: number[];
   dispose(): void;
 }
 
@@ -248,6 +272,9 @@ function goldSlice(t: SpanTargets): SpanIndex {
   };
 }
 
+/** Full known-type labels of a sentence (meta-training data), used for the known-type negatives. */
+export type KnownLabels = (s: Sentence) => readonly Entity[] | undefined;
+
 /** Builds a part from sentences whose features are in `store` (call `store.ensure` first). */
 export function makePart(
   store: FeatureStore,
@@ -255,6 +282,7 @@ export function makePart(
   types: readonly EntityType[],
   decoder: SpanDecoderConfig,
   rng: Rng,
+  known?: { types: readonly EntityType[]; labels: KnownLabels },
 ): Part {
   const texts = sentences.map((s) => s.text);
   const feats = store.batch(texts);
@@ -268,6 +296,22 @@ export function makePart(
     { ...decoder, types: [...types] },
     rng,
   );
+  const kb: number[] = [];
+  const ks: number[] = [];
+  const ke: number[] = [];
+  const kl: number[] = [];
+  if (known && known.types.length > 0) {
+    sentences.forEach((sent, b) => {
+      for (const e of known.labels(sent) ?? []) {
+        const j = known.types.indexOf(e.type);
+        if (j < 0 || wanted.has(e.type) || e.end > (lengths[b] as number) || e.end <= e.start) continue;
+        kb.push(b);
+        ks.push(e.start);
+        ke.push(e.end);
+        kl.push(j);
+      }
+    });
+  }
   return {
     texts,
     lengths,
@@ -275,27 +319,46 @@ export function makePart(
     targets,
     gold: goldSlice(targets),
     goldLabels: Int32Array.from(targets.typeLabels.slice(0, targets.numGold), (l) => l - 1),
+    known: { batch: Int32Array.from(kb), start: Int32Array.from(ks), end: Int32Array.from(ke) },
+    knownLabels: Int32Array.from(kl),
   };
 }
 
-/** Builds the tensors of an episode (`query` may be null at adaptation time). */
+/**
+ * Builds the tensors of an episode (`query` may be null at adaptation time). With `knownLabels`
+ * (meta-training), query mentions of known non-target types become known-type negatives.
+ */
 export async function makeEpisode(
   store: FeatureStore,
   support: readonly Sentence[],
   query: readonly Sentence[] | null,
   types: readonly EntityType[],
-  decoder: SpanDecoderConfig,
+  c: MetaModelConfig,
   rng: Rng,
+  knownLabels?: KnownLabels,
 ): Promise<EpisodeTensors> {
   await store.ensure([...support.map((s) => s.text), ...(query ?? []).map((s) => s.text)]);
-  const s = makePart(store, support, types, decoder, rng.fork('support'));
-  const q = query ? makePart(store, query, types, decoder, rng.fork('query')) : null;
+  const targetSet = new Set(types);
+  const negatives = c.knownTypes.flatMap((t, i) => (targetSet.has(t) ? [] : [i]));
+  const negTypes = negatives.map((i) => c.knownTypes[i] as string);
+  const s = makePart(store, support, types, c.decoder, rng.fork('support'));
+  const q = query
+    ? makePart(
+        store,
+        query,
+        types,
+        c.decoder,
+        rng.fork('query'),
+        knownLabels ? { types: negTypes, labels: knownLabels } : undefined,
+      )
+    : null;
   const present = types.map((_, i) => s.goldLabels.includes(i));
   return {
     types: [...types],
     support: s,
     query: q,
     present,
+    negatives,
     dispose() {
       disposeFeatures(s.feats);
       if (q) disposeFeatures(q.feats);
@@ -337,6 +400,7 @@ export function typeLogits(
   scale: tf.Scalar,
   present: readonly boolean[],
   withNone: boolean,
+  negProtos: tf.Tensor2D | null = null,
 ): tf.Tensor2D {
   const S = reps.shape[0];
   let logits: tf.Tensor2D;
@@ -357,6 +421,10 @@ export function typeLogits(
         [1, present.length],
       ),
     );
+  if (negProtos) {
+    const neg = tf.mul(tf.neg(squaredDistances(reps, negProtos)), tf.div(scale, c.decoder.spanDim));
+    logits = tf.concat([logits, neg], 1) as tf.Tensor2D;
+  }
   if (!withNone) return logits;
   const none =
     c.typeHead === 'prototype'
@@ -372,6 +440,17 @@ export function typeLogits(
 export interface SupportProtos {
   span: tf.Tensor2D;
   start: tf.Tensor2D | null;
+  /** Learned prototypes of the known non-target types [M, spanDim], or null. */
+  negatives: tf.Tensor2D | null;
+}
+
+/** Rows of `known.protos` for the episode's known non-target types, or null. */
+export function negativePrototypes(params: ParamMap, ep: EpisodeTensors): tf.Tensor2D | null {
+  if (ep.negatives.length === 0) return null;
+  return tf.gather(
+    param<tf.Tensor2D>(params, 'known.protos'),
+    tf.tensor1d(ep.negatives, 'int32'),
+  ) as tf.Tensor2D;
 }
 
 /** Class means of the support's gold spans and (with conditioning) of their start positions. */
@@ -384,11 +463,12 @@ export function supportProtos(
   const N = ep.types.length;
   const reps = spanRepresentations(params, zSupport, ep.support.gold, c.decoder);
   const span = computePrototypes(reps, ep.support.goldLabels, N);
-  if (!c.condition) return { span, start: null };
+  const negatives = negativePrototypes(params, ep);
+  if (!c.condition) return { span, start: null, negatives };
   const [B, T, H] = zSupport.shape;
   const rows = Int32Array.from(ep.support.gold.batch, (b, i) => b * T + (ep.support.gold.start[i] as number));
   const zStarts = tf.gather(tf.reshape(zSupport, [B * T, H]), tf.tensor1d(rows, 'int32')) as tf.Tensor2D;
-  return { span, start: computePrototypes(zStarts, ep.support.goldLabels, N) };
+  return { span, start: computePrototypes(zStarts, ep.support.goldLabels, N), negatives };
 }
 
 /** −min over present types of ‖x − p‖² / dim, per row: [S]. */
@@ -461,10 +541,13 @@ export function conditionedEndLogits(
   }
   const reps = spanRepresentations(params, z, { batch, start, end }, c.decoder);
   const sim = tf.reshape(nearestSimilarity(reps, protos.span, present), [G, K]);
-  return tf.add(
-    base,
-    tf.add(tf.mul(sim, param(params, 'cond.end.a')), param(params, 'cond.end.b')),
-  ) as tf.Tensor2D;
+  let cond = tf.add(tf.mul(sim, param(params, 'cond.end.a')), param(params, 'cond.end.b'));
+  if (protos.negatives) {
+    // Similarity to the nearest known non-target type: evidence against the span.
+    const simNeg = tf.reshape(nearestSimilarity(reps, protos.negatives, []), [G, K]);
+    cond = tf.add(cond, tf.mul(simNeg, param(params, 'cond.end.c')));
+  }
+  return tf.add(base, cond) as tf.Tensor2D;
 }
 
 /** Start + end (given gold starts) losses of a part. */
@@ -492,22 +575,47 @@ function boundaryLoss(
   return tf.add(tf.mul(start, w.start), tf.mul(end, w.end)) as tf.Scalar;
 }
 
-/** Type loss of a part's spans against prototypes `protos` (or the linear head). */
+function concatSpans(a: SpanIndex, b: SpanIndex): SpanIndex {
+  const cat = (x: Int32Array, y: Int32Array) => {
+    const out = new Int32Array(x.length + y.length);
+    out.set(x);
+    out.set(y, x.length);
+    return out;
+  };
+  return { batch: cat(a.batch, b.batch), start: cat(a.start, b.start), end: cat(a.end, b.end) };
+}
+
+/**
+ * Type loss of a part's spans against the support prototypes (or the linear head); known-type
+ * negatives are classified into their own columns after the N targets.
+ */
 function typeLoss(
   params: ParamMap,
   c: MetaModelConfig,
   z: tf.Tensor3D,
   part: Part,
-  protos: tf.Tensor2D | null,
+  protos: SupportProtos | null,
   task: TaskTensors,
   present: readonly boolean[],
 ): tf.Scalar {
   const withNone = c.nonEntity === 'threshold';
-  const spans = withNone ? part.targets.typeSpans : part.gold;
-  const labels = withNone ? part.targets.typeLabels : part.goldLabels;
+  const negProtos = protos?.negatives ?? null;
+  let spans = withNone ? part.targets.typeSpans : part.gold;
+  let labels = withNone ? part.targets.typeLabels : part.goldLabels;
+  if (negProtos && part.knownLabels.length > 0) {
+    const offset = present.length + (withNone ? 1 : 0);
+    spans = concatSpans(spans, part.known);
+    const all = new Int32Array(labels.length + part.knownLabels.length);
+    all.set(labels);
+    all.set(
+      part.knownLabels.map((j) => j + offset),
+      labels.length,
+    );
+    labels = all;
+  }
   if (labels.length === 0) return tf.scalar(0);
   const reps = spanRepresentations(params, z, spans, c.decoder);
-  const logits = typeLogits(params, c, reps, protos, task.scale, present, withNone);
+  const logits = typeLogits(params, c, reps, protos?.span ?? null, task.scale, present, withNone, negProtos);
   // One class (N = 1 without a none column): nothing to type; a zero that keeps the graph connected
   // so fast weights of the type head still get a (zero) gradient.
   if (logits.shape[1] === 1) return tf.mul(tf.sum(logits), 0) as tf.Scalar;
@@ -539,7 +647,7 @@ export function supportLoss(
   const protos = c.typeHead === 'prototype' ? supportProtos(params, c, z, ep) : null;
   return tf.add(
     boundaryLoss(params, c, z, ep.support, protos, ep.present),
-    typeLoss(params, c, z, ep.support, protos?.span ?? null, task, ep.present),
+    typeLoss(params, c, z, ep.support, protos, task, ep.present),
   ) as tf.Scalar;
 }
 
@@ -569,7 +677,7 @@ export function queryLoss(
   );
   return tf.add(
     boundaryLoss(params, c, zQ, ep.query, protos, ep.present),
-    typeLoss(params, c, zQ, ep.query, protos?.span ?? null, task, ep.present),
+    typeLoss(params, c, zQ, ep.query, protos, task, ep.present),
   ) as tf.Scalar;
 }
 

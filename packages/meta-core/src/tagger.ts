@@ -142,6 +142,8 @@ export class EpisodeTagger implements Tagger {
       if (flat.length > 0) {
         const withNone = c.nonEntity === 'threshold';
         const spans = { batch: Int32Array.from(cb), start: Int32Array.from(cs), end: Int32Array.from(ce) };
+        const N = this.types.length;
+        const offset = withNone ? 1 : 0;
         const probsT = tf.tidy(() => {
           const reps = spanRepresentations(params, z, spans, c.decoder);
           const logits = typeLogits(
@@ -152,14 +154,21 @@ export class EpisodeTagger implements Tagger {
             tf.scalar(this.state.scale),
             present,
             withNone,
+            protos?.negatives ?? null,
           );
           const p = tf.softmax(logits);
-          // In 'decoder' mode the span decoder alone decides entity-ness: "none" gets probability 0.
-          return withNone ? p : tf.concat([tf.zeros([flat.length, 1]), p], 1);
+          // "none" = the none column (threshold mode; the decoder alone decides entity-ness in
+          // 'decoder' mode) plus every known non-target type.
+          const cols = p.shape[1];
+          let none: tf.Tensor = tf.zeros([flat.length, 1]);
+          if (withNone) none = tf.slice(p, [0, 0], [-1, 1]);
+          if (cols > offset + N)
+            none = tf.add(none, tf.sum(tf.slice(p, [0, offset + N], [-1, cols - offset - N]), 1, true));
+          return tf.concat([none, tf.slice(p, [0, offset], [-1, N])], 1);
         });
         const probs = (await probsT.data()) as Float32Array;
         probsT.dispose();
-        const C = this.types.length + 1;
+        const C = N + 1;
         flat.forEach((cand, i) => {
           cand.typeProbs = probs.slice(i * C, (i + 1) * C);
         });
@@ -185,6 +194,6 @@ export class EpisodeTagger implements Tagger {
     this.disposed = true;
     tf.dispose(this.state.owned);
     const p = this.state.protos;
-    if (p) tf.dispose([p.span, ...(p.start ? [p.start] : [])]);
+    if (p) tf.dispose([p.span, ...(p.start ? [p.start] : []), ...(p.negatives ? [p.negatives] : [])]);
   }
 }

@@ -180,7 +180,13 @@ class KbCollector {
     let type: string | undefined;
     if (r['type'] !== undefined && r['type'] !== null) {
       if (typeof r['type'] !== 'string') {
-        this.error(file, line, 'type', `expected a string such as "PERSON", got ${show(r['type'])}`, r['type']);
+        this.error(
+          file,
+          line,
+          'type',
+          `expected a string such as "PERSON", got ${show(r['type'])}`,
+          r['type'],
+        );
         return;
       }
       type = r['type'].trim() || undefined;
@@ -228,10 +234,6 @@ class KbCollector {
           return;
         }
       }
-      if (/[^\u0000-\u007f]/.test(text)) {
-        this.nonAsciiEn++;
-        this.example('nonAsciiEn', file, line, text);
-      }
     } else if (jaKey === key) {
       this.identicalZh++;
       this.example('identicalZh', file, line, text);
@@ -244,6 +246,10 @@ class KbCollector {
       return;
     }
     this.seen[lang].add(id);
+    if (lang === 'en' && /[^\u0000-\u007f]/.test(text)) {
+      this.nonAsciiEn++;
+      this.example('nonAsciiEn', file, line, text);
+    }
     const pair: NamePair = { ja, jaKey, text, key, lang, file, line };
     if (type !== undefined) pair.type = type;
     this.pairs[lang].push(pair);

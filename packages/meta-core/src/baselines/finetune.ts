@@ -142,7 +142,7 @@ export class FineTuneLearner implements FewShotLearner {
             break outer;
           }
           const batch = order.slice(i, i + batchSize).map((j) => pool[j] as Sentence);
-          const ep = await makeEpisode(this.store, batch, null, types, this.config.decoder, rng.fork(step));
+          const ep = await makeEpisode(this.store, batch, null, types, this.config, rng.fork(step));
           ep.present = types.map(() => true);
           try {
             const seed = rng.int(2 ** 30);
@@ -200,7 +200,7 @@ export class FineTuneLearner implements FewShotLearner {
       support,
       null,
       wanted,
-      this.config.decoder,
+      this.config,
       createRng(this.config.seed).fork('ft'),
     );
     const adam = new Adam(fast, { learningRate: this.fineLr, clipNorm: 5 });

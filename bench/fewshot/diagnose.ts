@@ -1,0 +1,72 @@
+/**
+ * Error analysis of a trained meta-learner on a few test episodes (fold, shots): prediction counts,
+ * untyped matches and a sample of false positives / misses.
+ *
+ *   pnpm exec tsx --conditions=@nerima/source bench/fewshot/diagnose.ts --fold A --k 5 --method full --episodes 10
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Sentence } from '../../packages/core/src/index.js';
+import { core, enc, meta } from './resolve.js';
+
+const argv = process.argv.slice(2);
+const get = (n: string, d: string) => {
+  const i = argv.indexOf(`--${n}`);
+  return i >= 0 ? (argv[i + 1] as string) : d;
+};
+const fold = get('fold', 'A') as 'A' | 'B';
+const k = Number(get('k', '5'));
+const method = get('method', 'full');
+const count = Number(get('episodes', '10'));
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+await core.initBackend();
+const data = path.resolve(repoRoot, '../shared/data/stockmark');
+const train = (await core.readDataset(path.join(data, 'train.jsonl'))).sentences;
+const dev = (await core.readDataset(path.join(data, 'dev.jsonl'))).sentences;
+const encPath = path.join(repoRoot, get('encoder', 'models/encoder/encoder.bin'));
+const encoder = existsSync(encPath)
+  ? await enc.createEncoder({ from: encPath })
+  : await enc.createEncoder({ texts: train.map((s: Sentence) => s.text) });
+const learner = await meta.loadMamlProtoNet(path.join(repoRoot, 'runs/fewshot', fold, method, 'model.json'), {
+  encoder,
+});
+for (const [n, v] of learner.vars)
+  if (n.startsWith('cond.') || n.startsWith('type.')) console.log(n, Array.from(v.dataSync()));
+const episodes = meta.novelTypeEpisodes(dev, core.STOCKMARK_FOLDS[fold], { k, count, seed: 1000 + k });
+let gold = 0;
+let pred = 0;
+let untypedTp = 0;
+let typedTp = 0;
+let startOnly = 0;
+for (const e of episodes) {
+  const tagger = await learner.adapt(e.support, e.types);
+  const preds = await tagger.predict(e.query.map((s) => s.text));
+  tagger.dispose?.();
+  e.query.forEach((s, i) => {
+    const p = preds[i] ?? [];
+    gold += s.entities.length;
+    pred += p.length;
+    for (const x of p) {
+      const g = s.entities.find((y) => y.start === x.start && y.end === x.end);
+      if (g) {
+        untypedTp++;
+        if (g.type === x.type) typedTp++;
+      } else if (s.entities.some((y) => y.start === x.start)) startOnly++;
+    }
+    if (i < 2 && e.index !== undefined && e.index < 3) {
+      console.log(
+        `\n${s.text}\n  gold: ${s.entities.map((y) => `${y.text}/${y.type}`).join(' ')}\n  pred: ${p.map((y) => `${y.text}/${y.type}`).join(' ')}`,
+      );
+    }
+  });
+}
+console.log({
+  gold,
+  pred,
+  untypedTp,
+  typedTp,
+  startOnlyFp: startOnly,
+  untypedP: untypedTp / pred,
+  untypedR: untypedTp / gold,
+  typeAcc: typedTp / untypedTp,
+});
