@@ -24,15 +24,23 @@ const data = path.resolve(repoRoot, '../shared/data/stockmark');
 const train = (await core.readDataset(path.join(data, 'train.jsonl'))).sentences;
 const dev = (await core.readDataset(path.join(data, 'dev.jsonl'))).sentences;
 const encPath = path.join(repoRoot, get('encoder', 'models/encoder/encoder.bin'));
+const kbPath = path.resolve(repoRoot, '../shared/data/kb/entities.jsonl');
+const gazetteer = !argv.includes('--no-gazetteer') && existsSync(kbPath) ? { kbPath } : false;
 const encoder = existsSync(encPath)
-  ? await enc.createEncoder({ from: encPath })
-  : await enc.createEncoder({ texts: train.map((s: Sentence) => s.text) });
+  ? await enc.createEncoder({ from: encPath, gazetteer })
+  : await enc.createEncoder({ texts: train.map((s: Sentence) => s.text), gazetteer });
 const learner = await meta.loadMamlProtoNet(path.join(repoRoot, 'runs/fewshot', fold, method, 'model.json'), {
   encoder,
 });
 for (const [n, v] of learner.vars)
   if (n.startsWith('cond.') || n.startsWith('type.')) console.log(n, Array.from(v.dataSync()));
-const episodes = meta.novelTypeEpisodes(dev, core.STOCKMARK_FOLDS[fold], { k, count, seed: 1000 + k });
+const f = core.STOCKMARK_FOLDS[fold];
+// --seen: episodes of the fold's *train* types (in-domain check of the meta-trained model).
+const episodes = meta.novelTypeEpisodes(dev, argv.includes('--seen') ? { train: f.test, test: f.train } : f, {
+  k,
+  count,
+  seed: 1000 + k,
+});
 let gold = 0;
 let pred = 0;
 let untypedTp = 0;

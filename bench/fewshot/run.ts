@@ -16,6 +16,8 @@
  *   --encoder PATH        saved encoder (default models/encoder/encoder.bin when present, else a
  *                         randomly initialised encoder with vocabularies from train.jsonl)
  *   --model JSON          extra model options for the meta-learners (e.g. '{"innerSteps":5}')
+ *   --no-gazetteer        no KB gazetteer features (default: on when ../shared/data/kb/entities.jsonl exists;
+ *                         the encoder file has no gazetteer weights, so its projection is a fixed random one)
  *   --no-known            no known-type (train type) prototypes
  *   --nested              decode nested spans (off: Stockmark has none)
  *   --reuse               load runs/fewshot/<fold>/<method>/model.json when present instead of training
@@ -110,6 +112,7 @@ function parseArgs(argv: string[]) {
     nested: argv.includes('--nested'),
     modelOptions: JSON.parse(get('model') ?? '{}') as MetaModelOptions,
     noKnown: argv.includes('--no-known'),
+    noGazetteer: argv.includes('--no-gazetteer'),
     out: get('out') ?? path.join(repoRoot, 'bench/results/fewshot.json'),
     write: !argv.includes('--no-write'),
   };
@@ -137,9 +140,12 @@ const dev = (await readDataset(path.join(dataRoot, 'stockmark/dev.jsonl'))).sent
 
 const encoderPath = args.encoder ?? path.join(repoRoot, 'models/encoder/encoder.bin');
 const pretrainedEncoder = existsSync(encoderPath);
+const kbPath = path.join(dataRoot, 'kb/entities.jsonl');
+const useGazetteer = !args.noGazetteer && existsSync(kbPath);
+const gazetteer = useGazetteer ? { kbPath } : false;
 const encoder = pretrainedEncoder
-  ? await enc.createEncoder({ from: encoderPath })
-  : await enc.createEncoder({ texts: train.map((s: Sentence) => s.text) });
+  ? await enc.createEncoder({ from: encoderPath, gazetteer })
+  : await enc.createEncoder({ texts: train.map((s: Sentence) => s.text), gazetteer });
 log(
   'encoder',
   pretrainedEncoder ? encoderPath : 'random init (no pre-trained file found)',
@@ -228,6 +234,7 @@ async function writeResults(final: boolean): Promise<void> {
     encoder: {
       file: pretrainedEncoder ? path.relative(repoRoot, encoderPath) : null,
       pretrained: pretrainedEncoder,
+      gazetteer: useGazetteer,
       dim: encoder.dim,
       frozen: true,
     },

@@ -8,7 +8,9 @@
  * Options: --minutes N (training budget), --epochs N, --batch-size N, --lr X, --encoder-lr X,
  * --encoder PATH (pre-trained encoder file; default models/encoder/encoder.bin when present),
  * --features combine|concat, --max-width N, --limit N (first N train sentences, smoke tests),
- * --resume (continue runs/span-supervised/<run-name or variant>/checkpoint.bin), --run-name NAME,
+ * --mention-replace P (mention replacement probability), --dropout X (decoder input),
+ * --encoder-dropout X, --resume (continue runs/span-supervised/<run-name or variant>/checkpoint.bin), --run-name NAME,
+ * --results PATH (results file to update instead of bench/results/span-supervised.json),
  * --no-write (no results file).
  */
 import { execSync } from 'node:child_process';
@@ -28,7 +30,7 @@ const { DEFAULT_DECODE_OPTIONS, DEFAULT_MAX_WIDTH, decode, trainSpanTagger } = s
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const dataRoot = process.env['NERIMA_DATA'] ?? path.resolve(repoRoot, '../shared/data');
-const resultsPath = path.join(repoRoot, 'bench/results/span-supervised.json');
+const defaultResultsPath = path.join(repoRoot, 'bench/results/span-supervised.json');
 
 type Variant = 'main' | 'noPretrain' | 'noWord' | 'noGazetteer';
 
@@ -62,6 +64,10 @@ function parseArgs(argv: string[]) {
     patience: num('patience', 3),
     seed: num('seed', 1),
     runName: get('run-name'),
+    results: get('results'),
+    mentionReplace: num('mention-replace', 0),
+    dropout: num('dropout', 0.1),
+    encoderDropout: get('encoder-dropout') === undefined ? undefined : num('encoder-dropout', 0.1),
     resume: argv.includes('--resume'),
     write: !argv.includes('--no-write'),
   };
@@ -99,6 +105,7 @@ async function buildEncoder(
     const encoder = await loadEncoder(a.encoderPath, {
       weights: a.variant === 'noPretrain' ? 'random' : 'pretrained',
       gazetteer,
+      ...(a.encoderDropout !== undefined ? { dropout: a.encoderDropout } : {}),
       ...(a.variant === 'noWord' ? { word: false as const } : {}),
     });
     const sha = createHash('sha256')
@@ -114,6 +121,7 @@ async function buildEncoder(
   const encoder = await createEncoder({
     texts: trainTexts,
     gazetteer,
+    ...(a.encoderDropout !== undefined ? { dropout: a.encoderDropout } : {}),
     ...(a.variant === 'noWord' ? { word: false as const } : {}),
   });
   return { encoder, source: 'from scratch (no pre-trained file)' };
@@ -144,7 +152,8 @@ async function main(): Promise<void> {
     dev,
     encoder,
     features: a.features,
-    config: { maxWidth: a.maxWidth },
+    config: { maxWidth: a.maxWidth, dropout: a.dropout },
+    mentionReplace: a.mentionReplace,
     outDir,
     seed: a.seed,
     epochs: a.epochs,
@@ -239,6 +248,9 @@ async function main(): Promise<void> {
     batchSize: a.batchSize,
     lr: a.lr,
     encoderLr: a.encoderLr ?? a.lr,
+    mentionReplace: a.mentionReplace,
+    dropout: a.dropout,
+    encoderDropout: encoder.config.dropout,
     trainSecondsPerEpoch,
     wallSeconds: (Date.now() - t0) / 1000,
     history: result.history,
@@ -247,6 +259,7 @@ async function main(): Promise<void> {
   console.log(
     `train s/epoch ${trainSecondsPerEpoch?.toFixed(0)}; dev micro F1 ${report.micro.f1.toFixed(4)} (fixed thresholds ${fixedReport.micro.f1.toFixed(4)})`,
   );
+  const resultsPath = a.results ? path.resolve(repoRoot, a.results) : defaultResultsPath;
   if (a.write && !a.limit) {
     let results: Record<string, unknown> = {};
     if (existsSync(resultsPath)) results = JSON.parse(await readFile(resultsPath, 'utf8'));

@@ -13,3 +13,9 @@ export async function load<T>(specifier: string): Promise<T> {
 }
 
 export const repoRoot = new URL('../../', import.meta.url).pathname;
+
+/** Loads a module as the package at `packages/<pkg>` sees it (e.g. `meta-core` for the few-shot check). */
+export async function loadFrom<T>(pkg: string, specifier: string): Promise<T> {
+  const from = createRequire(new URL(`../../packages/${pkg}/package.json`, import.meta.url));
+  return (await import(pathToFileURL(from.resolve(specifier)).href)) as T;
+}

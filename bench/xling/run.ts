@@ -15,19 +15,25 @@
  *   --model-out DIR    aligned encoder, aligner and report (default runs/xling)
  *   --ship DIR         also copy encoder.bin and report.json there (e.g. models/xling)
  *   --out PATH         results file (default bench/results/xling.json); --no-write to skip it
+ *   --mlm-lines N      lines of unlabeled/wikinews_ja.txt for the masked-char check (default 1000; 0 = skip)
+ *
+ * The masked-char check scores the encoder's own pre-training head (tied to char/emb) before and
+ * after alignment: how much of the pre-training the aligned tables keep.
  */
 import { execSync } from 'node:child_process';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { load, repoRoot } from './resolve.js';
 
 type Core = typeof import('../../packages/core/src/index.js');
+type Enc = typeof import('../../packages/encoder/src/index.js');
 type Xling = typeof import('../../packages/xling-align/src/index.js');
 type Evaluation = import('../../packages/xling-align/src/index.js').PairEvaluation;
-const { initBackend, writeJsonAtomic } = await load<Core>('@nerima/core');
+const { createRng, initBackend, readLines, writeJsonAtomic } = await load<Core>('@nerima/core');
 const { alignFiles } = await load<Xling>('@nerima/xling-align');
+const { loadEncoder, MlmHead, evaluateMlm } = await load<Enc>('@nerima/encoder');
 
 const { values } = parseArgs({
   options: {
@@ -44,6 +50,7 @@ const { values } = parseArgs({
     ship: { type: 'string' },
     out: { type: 'string' },
     'no-write': { type: 'boolean' },
+    'mlm-lines': { type: 'string' },
   },
 });
 
@@ -69,7 +76,8 @@ const dataRoot = process.env['NERIMA_DATA'] ?? path.resolve(repoRoot, '../shared
 const kb = values.kb ?? path.join(dataRoot, 'kb/entities.jsonl');
 const encoder = values.encoder ?? path.join(repoRoot, 'models/encoder');
 const modelOut = values['model-out'] ?? path.join(repoRoot, 'runs/xling');
-const command = `pnpm exec tsx --conditions=@nerima/source bench/xling/run.ts ${process.argv.slice(2).join(' ')}`.trim();
+const command =
+  `pnpm exec tsx --conditions=@nerima/source bench/xling/run.ts ${process.argv.slice(2).join(' ')}`.trim();
 const log = (...xs: unknown[]) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...xs);
 
 const backend = await initBackend({ backend: 'wasm' });
@@ -95,6 +103,37 @@ const report = await alignFiles({
       );
   },
 });
+
+/** Masked-char accuracy of an encoder file with its saved pre-training head (null without one). */
+async function mlmAccuracy(file: string, lines: readonly string[]) {
+  const e = await loadEncoder(file);
+  try {
+    if (![...e.extras.keys()].some((k) => k.startsWith('mlm/'))) return null;
+    const head = new MlmHead(e, createRng(1));
+    const r = await evaluateMlm(e, head, lines);
+    return { lines: r.lines, targets: r.targets, loss: round(r.loss), accuracy: round(r.accuracy) };
+  } finally {
+    e.dispose();
+  }
+}
+
+const mlmLines = num('mlm-lines', 1000) as number;
+let mlm: Record<string, unknown> | null = null;
+if (mlmLines > 0 && encoder !== 'new') {
+  const lines: string[] = [];
+  for await (const { text } of readLines(path.join(dataRoot, 'unlabeled/wikinews_ja.txt'))) {
+    const t = text.trim();
+    if (t) lines.push(t.slice(0, 128));
+    if (lines.length >= mlmLines) break;
+  }
+  const encoderFile = (await stat(encoder)).isDirectory() ? path.join(encoder, 'encoder.bin') : encoder;
+  mlm = {
+    data: `first ${lines.length} lines of unlabeled/wikinews_ja.txt (cut to 128 chars; may overlap pre-training data)`,
+    before: await mlmAccuracy(encoderFile, lines),
+    after: await mlmAccuracy(report.files.encoder, lines),
+  };
+  log('masked-char check', JSON.stringify(mlm));
+}
 
 const metrics = (e: Evaluation | undefined) =>
   e && {
@@ -131,7 +170,11 @@ const result = {
   encoder: path.relative(repoRoot, encoder) || encoder,
   split: report.split,
   oov: report.oov && {
-    ja: { chars: report.oov.ja.chars, oovChars: report.oov.ja.oovChars, namesWithOov: report.oov.ja.namesWithOov },
+    ja: {
+      chars: report.oov.ja.chars,
+      oovChars: report.oov.ja.oovChars,
+      namesWithOov: report.oov.ja.namesWithOov,
+    },
     zh: {
       chars: report.oov.zh.chars,
       oovChars: report.oov.zh.oovChars,
@@ -153,6 +196,7 @@ const result = {
     drift: Object.fromEntries(Object.entries(t.drift).map(([k, v]) => [k, round(v)])),
     options: t.options,
   },
+  maskedCharCheck: mlm,
   metrics: {
     before: { en: metrics(report.before?.en), zh: metrics(report.before?.zh) },
     after: { en: metrics(report.after?.en), zh: metrics(report.after?.zh) },

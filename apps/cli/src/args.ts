@@ -74,3 +74,50 @@ export function getList(values: OptionValues, name: string, fallback: readonly s
 export function userPath(ctx: Pick<CommandContext, 'cwd'>, path: string): string {
   return isAbsolute(path) || resolve(ctx.cwd) === process.cwd() ? path : resolve(ctx.cwd, path);
 }
+
+/** A decimal number option (`--minutes 1.5`), or `fallback` when absent; must be > `above` and ≤ `max`. */
+export function getNumber(
+  values: OptionValues,
+  name: string,
+  fallback: number,
+  range?: { above?: number; max?: number },
+): number;
+export function getNumber(
+  values: OptionValues,
+  name: string,
+  fallback: undefined,
+  range?: { above?: number; max?: number },
+): number | undefined;
+export function getNumber(
+  values: OptionValues,
+  name: string,
+  fallback: number | undefined,
+  range: { above?: number; max?: number } = {},
+): number | undefined {
+  const raw = getString(values, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  const above = range.above ?? Number.NEGATIVE_INFINITY;
+  const max = range.max ?? Number.POSITIVE_INFINITY;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw.trim()) || !(n > above) || n > max) {
+    const bounds = [
+      Number.isFinite(above) ? `> ${above}` : '',
+      Number.isFinite(max) ? `≤ ${max}` : '',
+    ].filter(Boolean);
+    throw new UsageError(
+      `--${name} must be a number${bounds.length ? ` ${bounds.join(' and ')}` : ''}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return n;
+}
+
+/** A comma-separated list of integers (`--k 1,5`), or `fallback` when absent. */
+export function getIntList(
+  values: OptionValues,
+  name: string,
+  fallback: readonly number[],
+  range: { min?: number; max?: number } = {},
+): number[] {
+  if (values[name] === undefined) return [...fallback];
+  return getList(values, name, []).map((item) => parseInteger(item, `--${name}`, range));
+}

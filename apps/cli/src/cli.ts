@@ -227,7 +227,7 @@ export async function main(
       out,
       cwd: io.cwd,
       env: io.env,
-      progress: (label, total) => out.progress(label, total),
+      progress: (label, total, options) => out.progress(label, total, options),
     };
     return (await cmd.run(ctx)) ?? EXIT.OK;
   } catch (err) {

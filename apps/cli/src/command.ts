@@ -2,7 +2,7 @@
  * The command registry's contract. A command is one module exporting a {@link Command}; adding a
  * stage to the CLI means writing that module and listing it in `commands/index.ts`.
  */
-import type { Output } from './output.js';
+import type { BarOptions, Output } from './output.js';
 import type { Progress } from './progress.js';
 
 /** One `--option` of a command (help text and parsing). */
@@ -58,7 +58,7 @@ export interface CommandContext {
   /** Directory relative paths are resolved against. */
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
-  progress(label: string, total: number): Progress;
+  progress(label: string, total: number, options?: BarOptions): Progress;
 }
 
 /** A sub-command. */

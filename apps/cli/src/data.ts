@@ -101,3 +101,42 @@ export async function loadEvalData(path: string, typesFile?: string): Promise<Ev
   if ((await kind(trainFile)) === 'file') data.train = (await readDatasetFile(trainFile, opts)).sentences;
   return data;
 }
+
+/** Training data: a file, or a folder's `train.jsonl` (+ `types.json`). */
+export interface TrainData {
+  source: string;
+  /** The file the sentences came from. */
+  file: string;
+  sentences: Sentence[];
+  /** Types from types.json when present, else those found in the data (sorted). */
+  types: EntityType[];
+}
+
+/**
+ * Loads training sentences from `path`: a dataset file, or a folder with `train.jsonl` (and
+ * optional `types.json`). An explicit `typesFile` overrides the folder's.
+ */
+export async function loadTrainData(path: string, typesFile?: string): Promise<TrainData> {
+  const k = await kind(path);
+  if (k === 'missing') throw new DataError(`${path}: no such file or directory`);
+  let file = path;
+  let typesPath = typesFile;
+  if (k === 'dir') {
+    file = join(path, 'train.jsonl');
+    if ((await kind(file)) !== 'file') {
+      throw new DataError(
+        `${path}: this folder has no train.jsonl (the layout "nerima demo-data" writes); pass a training file instead`,
+      );
+    }
+    if (!typesPath && (await kind(join(path, 'types.json'))) === 'file') typesPath = join(path, 'types.json');
+  }
+  const types = typesPath ? await readTypesFile(typesPath) : undefined;
+  const ds = await readDatasetFile(file, types ? { types } : {});
+  if (ds.sentences.length === 0) throw new DataError(`${file}: no sentences; training needs labelled data`);
+  return {
+    source: path,
+    file,
+    sentences: ds.sentences,
+    types: types ?? Object.keys(ds.stats.perType).sort(),
+  };
+}

@@ -6,11 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  type BackendRequest,
   type EntityType,
   type Episode,
   type FewShotLearner,
-  initBackend,
   type Sentence,
   STOCKMARK_FOLDS,
   sampleEpisodes,
@@ -24,9 +22,10 @@ import {
   type WrittenReport,
   writeReport,
 } from '@nerima/eval';
+import { initTensorBackend } from './backend.js';
 import type { CommandContext } from './command.js';
 import type { EvalData } from './data.js';
-import { asInputError, CliError, DataError, EXIT, UsageError } from './errors.js';
+import { asInputError, DataError, UsageError } from './errors.js';
 import type { MethodContext } from './methods.js';
 import { startRunFolder } from './run-folder.js';
 
@@ -201,23 +200,11 @@ export function methodContext(
     out: ctx.out,
     progress: ctx.progress,
     initBackend: () => {
-      backend ??= initBackendFor(ctx).then((name) => {
+      backend ??= initTensorBackend(ctx).then((name) => {
         used.backend = name;
         return name;
       });
       return backend;
     },
   };
-}
-
-/** Initialises tfjs with --backend (else NERIMA_BACKEND, else auto); failures are one-line errors. */
-async function initBackendFor(ctx: CommandContext): Promise<string> {
-  try {
-    const request = ctx.global.backend as BackendRequest | undefined;
-    const info = await initBackend(request ? { backend: request } : {});
-    ctx.out.info(`tfjs backend: ${info.name}${info.fallbackReason ? ` (${info.fallbackReason})` : ''}`);
-    return info.name;
-  } catch (err) {
-    throw new CliError((err as Error).message, EXIT.FAILURE, { cause: err });
-  }
 }

@@ -2,12 +2,15 @@
  * Where a command's words go. Results go to stdout: text, or one JSON document with `--json`.
  * Logs (progress notes, warnings, errors) go to stderr, so `nerima ... --json | jq` always works.
  */
-import { type BarStream, createProgress, type Progress } from './progress.js';
+import { type BarStream, createProgress, type Progress, type ProgressOptions } from './progress.js';
 
 /** A writable stream as far as the CLI needs it. */
 export interface OutStream extends BarStream {
   write(chunk: string): unknown;
 }
+
+/** What a command may set on a progress bar. */
+export type BarOptions = Pick<ProgressOptions, 'limitMs' | 'logEveryMs'>;
 
 /** Options of {@link Output}. */
 export interface OutputOptions {
@@ -57,8 +60,16 @@ export class Output {
     }
   }
 
-  /** A progress bar on stderr: drawn only when stderr is a TTY and --quiet is off. */
-  progress(label: string, total: number): Progress {
-    return createProgress({ label, total, stream: this.o.stderr, enabled: !this.o.quiet });
+  /**
+   * A progress bar on stderr: drawn only when stderr is a TTY and --quiet is off (with
+   * `logEveryMs`, a plain line that often when stderr is not a TTY).
+   */
+  progress(label: string, total: number, options: BarOptions = {}): Progress {
+    return createProgress({ ...options, label, total, stream: this.o.stderr, enabled: !this.o.quiet });
+  }
+
+  /** Whether stdout is a terminal (for colours). */
+  get stdoutIsTTY(): boolean {
+    return this.o.stdout.isTTY === true;
   }
 }

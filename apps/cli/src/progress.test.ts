@@ -29,6 +29,17 @@ describe('renderBar', () => {
   });
 });
 
+describe('renderBar with a time limit', () => {
+  it('caps the ETA by the time left', () => {
+    // The rate says 30 s, the limit stops it in 5 s.
+    const line = renderBar({ label: 't', done: 25, total: 100, elapsedMs: 10_000, limitLeftMs: 5_000 }, 80);
+    expect(line).toMatch(/ETA 5s$/);
+    expect(renderBar({ label: 't', done: 0, total: 9, elapsedMs: 1, limitLeftMs: 65_000 }, 80)).toMatch(
+      /ETA 1m05s$/,
+    );
+  });
+});
+
 describe('createProgress', () => {
   function stream(isTTY: boolean) {
     const chunks: string[] = [];
@@ -69,5 +80,26 @@ describe('createProgress', () => {
     expect(tty.chunks.filter((c) => c === '\n')).toHaveLength(1);
     expect(tty.chunks).toHaveLength(5); // initial, tick 1, tick 3, done's redraw, newline
     expect(tty.chunks[3]).toContain('3/3 100%');
+  });
+
+  it('writes plain log lines to a non-TTY stream at most every logEveryMs', () => {
+    const pipe = stream(false);
+    let t = 0;
+    const p = createProgress({
+      label: 'x',
+      total: 10,
+      stream: pipe,
+      enabled: true,
+      logEveryMs: 1000,
+      now: () => t,
+    });
+    t = 500;
+    p.tick(); // too soon
+    t = 1200;
+    p.tick(); // logged
+    t = 1500;
+    p.tick(8); // reaches the total, but only 300 ms later: not logged
+    p.done();
+    expect(pipe.chunks).toEqual([`${renderBar({ label: 'x', done: 2, total: 10, elapsedMs: 1200 }, 120)}\n`]);
   });
 });

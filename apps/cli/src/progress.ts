@@ -34,12 +34,15 @@ export interface BarState {
   total: number;
   elapsedMs: number;
   note?: string;
+  /** Milliseconds left before a time limit stops the work; caps the ETA. */
+  limitLeftMs?: number;
 }
 
 /**
  * Renders one line of at most `width` columns:
- * `label [#########---------]  45/100  45% ETA 12s note`. The ETA assumes a constant rate; it is
- * `?` before the first step and disappears at 100%.
+ * `label [#########---------]  45/100  45% ETA 12s note`. The ETA assumes a constant rate, capped
+ * by `limitLeftMs` when a time limit will stop the work first; it is `?` before the first step
+ * and becomes the total time at 100%.
  */
 export function renderBar(state: BarState, width = 80): string {
   const { label, done, total, elapsedMs } = state;
@@ -47,9 +50,16 @@ export function renderBar(state: BarState, width = 80): string {
   const pct = `${Math.floor(frac * 100)}%`.padStart(4);
   const count = `${String(done).padStart(String(total).length)}/${total}`;
   let eta = '';
-  if (done < total)
-    eta = done > 0 ? ` ETA ${formatDuration(((total - done) * elapsedMs) / done / 1000)}` : ' ETA ?';
-  else eta = ` in ${formatDuration(elapsedMs / 1000)}`;
+  if (done < total) {
+    const byRate = done > 0 ? ((total - done) * elapsedMs) / done : Number.NaN;
+    const left =
+      state.limitLeftMs === undefined
+        ? byRate
+        : Number.isNaN(byRate)
+          ? Math.max(0, state.limitLeftMs)
+          : Math.min(byRate, Math.max(0, state.limitLeftMs));
+    eta = Number.isNaN(left) ? ' ETA ?' : ` ETA ${formatDuration(left / 1000)}`;
+  } else eta = ` in ${formatDuration(elapsedMs / 1000)}`;
   const tail = ` ${count} ${pct}${eta}${state.note ? ` ${state.note}` : ''}`;
   const barWidth = Math.max(10, Math.min(30, width - label.length - tail.length - 3));
   const filled = Math.round(frac * barWidth);
@@ -68,34 +78,48 @@ export interface ProgressOptions {
   enabled: boolean;
   /** Minimum milliseconds between redraws; default 100. */
   intervalMs?: number;
+  /** The work stops after this many milliseconds (e.g. a training time budget): caps the ETA. */
+  limitMs?: number;
+  /**
+   * When the stream is not a TTY: write the bar as a plain line at most this often (for logs of
+   * long runs). Default: nothing is written to a non-TTY stream.
+   */
+  logEveryMs?: number;
   now?: () => number;
 }
 
-/** A progress bar, or a no-op when `enabled` is false or the stream is not a TTY. */
+/**
+ * A progress bar, or a no-op when `enabled` is false, or when the stream is not a TTY (unless
+ * `logEveryMs` asks for plain log lines).
+ */
 export function createProgress(options: ProgressOptions): Progress {
   const { label, total, stream } = options;
-  if (!options.enabled || !stream.isTTY || total <= 0) return NOOP;
+  if (!options.enabled || total <= 0) return NOOP;
+  if (!stream.isTTY && options.logEveryMs === undefined) return NOOP;
+  const tty = stream.isTTY === true;
   const now = options.now ?? (() => performance.now());
-  const interval = options.intervalMs ?? 100;
+  const interval = tty ? (options.intervalMs ?? 100) : (options.logEveryMs as number);
   const start = now();
   let done = 0;
   let note: string | undefined;
-  let lastDraw = Number.NEGATIVE_INFINITY;
+  let lastDraw = tty ? Number.NEGATIVE_INFINITY : start;
   let finished = false;
   const draw = () => {
-    const state: BarState = { label, done, total, elapsedMs: now() - start };
+    const elapsedMs = now() - start;
+    const state: BarState = { label, done, total, elapsedMs };
     if (note !== undefined) state.note = note;
+    if (options.limitMs !== undefined) state.limitLeftMs = options.limitMs - elapsedMs;
     const cols = stream.columns && stream.columns >= 20 ? stream.columns : 80;
-    stream.write(`\r\x1b[2K${renderBar(state, cols)}`);
+    stream.write(tty ? `\r\x1b[2K${renderBar(state, cols)}` : `${renderBar(state, 120)}\n`);
   };
-  draw();
+  if (tty) draw();
   return {
     tick(n = 1, text) {
       if (finished) return;
       done = Math.min(total, done + n);
       if (text !== undefined) note = text;
       const t = now();
-      if (t - lastDraw >= interval || done === total) {
+      if (t - lastDraw >= interval || (tty && done === total)) {
         lastDraw = t;
         draw();
       }
@@ -103,6 +127,7 @@ export function createProgress(options: ProgressOptions): Progress {
     done() {
       if (finished) return;
       finished = true;
+      if (!tty) return;
       draw();
       stream.write('\n');
     },

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from './errors.js';
-import { startRunFolder, timestampName } from './run-folder.js';
+import { startResumableRunFolder, startRunFolder, timestampName } from './run-folder.js';
 
 let root: string;
 beforeEach(async () => {
@@ -64,6 +64,62 @@ describe('startRunFolder', () => {
     await f.abort();
     expect(await readdir(root)).toEqual(['race']);
     expect(await readdir(out)).toEqual(['other']);
+  });
+});
+
+describe('startResumableRunFolder', () => {
+  const CK = 'checkpoints/c.json';
+  const opts = (o: { force?: boolean; resume?: boolean } = {}) => ({
+    force: o.force ?? false,
+    resume: o.resume ?? false,
+    checkpoints: [CK],
+  });
+
+  it('keeps the work folder after a failure and continues it with resume', async () => {
+    const out = join(root, 'run');
+    const first = await startResumableRunFolder(out, opts());
+    expect(first.tmp).toBe(join(root, '.run.partial'));
+    expect(first.resumedFrom).toBeNull();
+    await mkdir(join(first.tmp, 'checkpoints'));
+    await writeFile(join(first.tmp, CK), '{"episode":3}');
+    expect(await first.abort()).toBe(true);
+    expect(await readdir(root)).toEqual(['.run.partial']);
+
+    await expect(startResumableRunFolder(out, opts())).rejects.toThrow(/pass --resume to continue it/);
+    const again = await startResumableRunFolder(out, opts({ resume: true }));
+    expect(again.resumedFrom).toBe('partial');
+    expect(await readFile(join(again.tmp, CK), 'utf8')).toBe('{"episode":3}');
+    await again.commit();
+    expect(await readdir(root)).toEqual(['run']);
+  });
+
+  it('resumes a finished run from a copy of its checkpoints, replacing it only at commit', async () => {
+    const out = join(root, 'done');
+    await mkdir(join(out, 'checkpoints'), { recursive: true });
+    await writeFile(join(out, CK), 'old');
+    await writeFile(join(out, 'model'), 'old model');
+    await expect(startResumableRunFolder(out, opts())).rejects.toThrow(/not empty.*--force/);
+    const f = await startResumableRunFolder(out, opts({ resume: true }));
+    expect(f.resumedFrom).toBe('finished');
+    expect(await readFile(join(f.tmp, CK), 'utf8')).toBe('old');
+    expect(await readFile(join(out, 'model'), 'utf8')).toBe('old model');
+    await writeFile(join(f.tmp, 'model'), 'new model');
+    await f.commit();
+    expect(await readFile(join(out, 'model'), 'utf8')).toBe('new model');
+    expect((await readdir(root)).sort()).toEqual(['done']);
+  });
+
+  it('forgets an empty work folder, and --force discards an unfinished run', async () => {
+    const out = join(root, 'x');
+    await mkdir(join(root, '.x.partial', 'checkpoints'), { recursive: true });
+    const f = await startResumableRunFolder(out, opts());
+    expect(f.resumedFrom).toBeNull();
+    await writeFile(join(f.tmp, 'partial-file'), '1');
+    await f.abort();
+    const forced = await startResumableRunFolder(out, opts({ force: true }));
+    expect(await readdir(forced.tmp)).toEqual([]);
+    expect(await forced.abort()).toBe(false); // nothing worth keeping: removed
+    expect(await readdir(root)).toEqual([]);
   });
 });
 

@@ -91,7 +91,8 @@ describe('nerima align', () => {
     expect(printed.before.en.pool).toBe(printed.split.heldOut.en);
     expect(printed.after.en).toHaveProperty('jaTo.at10');
     expect(printed.command).toContain('nerima align --kb');
-    for (const f of ['encoder.bin', 'aligner.bin', 'report.json']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of ['encoder.bin', 'aligner.bin', 'report.json'])
+      expect(existsSync(join(out, f))).toBe(true);
     const saved = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
     expect(saved.training.steps).toBe(3);
     expect(saved.backend).toBe('wasm');
@@ -100,9 +101,20 @@ describe('nerima align', () => {
   it('prints a text summary and aligns a saved encoder folder', async () => {
     const first = join(tmp, 'first');
     expect(
-      (await nerima(['align', '--kb', kb, '--encoder', 'new', '--out', first, '--max-steps', '1', '--quiet'])).code,
+      (await nerima(['align', '--kb', kb, '--encoder', 'new', '--out', first, '--max-steps', '1', '--quiet']))
+        .code,
     ).toBe(0);
-    const r = await nerima(['align', '--kb', kb, '--encoder', first, '--out', join(tmp, 'second'), '--max-steps', '2']);
+    const r = await nerima([
+      'align',
+      '--kb',
+      kb,
+      '--encoder',
+      first,
+      '--out',
+      join(tmp, 'second'),
+      '--max-steps',
+      '2',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/aligned .*first on 144 ja–en and 48 ja–zh pairs/);
     expect(r.stdout).toMatch(/en before +pool/);
@@ -123,7 +135,15 @@ describe('nerima align', () => {
     const missing = await nerima(['align', '--kb', join(tmp, 'nope.jsonl'), '--out', join(tmp, 'x')]);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain('no such file');
-    const noEncoder = await nerima(['align', '--kb', kb, '--encoder', join(tmp, 'no-encoder'), '--out', join(tmp, 'x')]);
+    const noEncoder = await nerima([
+      'align',
+      '--kb',
+      kb,
+      '--encoder',
+      join(tmp, 'no-encoder'),
+      '--out',
+      join(tmp, 'x'),
+    ]);
     expect(noEncoder.code).toBe(3);
     expect(noEncoder.stderr).toContain('--encoder new');
     expect((await nerima(['align', '--out', join(tmp, 'x')])).code).toBe(2);

@@ -2,41 +2,12 @@
  * Drives the CLI as a child process from source (node --import tsx, @nerima/source condition), the
  * way `pnpm nerima` runs it, and checks exit codes, stdout/stderr and the files written.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const mainTs = join(repoRoot, 'apps/cli/src/main.ts');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function nerima(args: readonly string[]): Promise<Result> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', '--conditions=@nerima/source', mainTs, ...args],
-      { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000, maxBuffer: 64 << 20 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        done({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
-/** No JavaScript stack frames leak into user-facing errors. */
-function expectNoStack(r: Result): void {
-  expect(r.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
-}
+import { expectNoStack, nerima, repoRoot } from './run-cli.js';
 
 let tmp: string;
 let demoDir: string;
@@ -57,7 +28,20 @@ describe('help and usage', () => {
   it('lists every command, the exit codes and examples', async () => {
     const r = await nerima(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['pipeline', 'validate', 'demo-data', 'eval']) expect(r.stdout).toContain(`  ${c}`);
+    for (const c of [
+      'pipeline',
+      'validate',
+      'demo-data',
+      'augment',
+      'align',
+      'train',
+      'meta-train',
+      'adapt',
+      'predict',
+      'eval',
+      'serve',
+    ])
+      expect(r.stdout).toMatch(new RegExp(`^  ${c} +\\S`, 'm'));
     expect(r.stdout).toMatch(/3 {2}bad input data/);
     expect(r.stdout).toContain('nerima validate ');
   });
@@ -263,75 +247,108 @@ describe('eval', () => {
 });
 
 describe('pipeline', () => {
-  it('runs on the in-memory demo corpus and writes a complete run folder', async () => {
-    const out = join(tmp, 'runs', 'first');
-    const r = await nerima(['pipeline', '--out', out]);
+  it('runs every stage on the demo corpus with tiny budgets and writes a complete run folder', async () => {
+    const out = join(tmp, 'runs', 'full');
+    const r = await nerima(['pipeline', '--minutes', '0.2', '--episodes', '5', '--out', out]);
     expect(r.code).toBe(0);
+    expectNoStack(r);
     expect(r.stdout).toContain(`report: ${join(out, 'report.md')}`);
-    expect(r.stdout).toMatch(/headline: lexicon 5-way 5-shot macro F1 = 0\.\d{4}/);
-    expect((await readdir(out)).sort()).toEqual(['config.json', 'report.json', 'report.md', 'report.svg']);
-    // No temporary folders are left beside the run.
-    expect(await readdir(join(tmp, 'runs'))).toEqual(['first']);
-
+    expect(r.stdout).toMatch(/^headline: maml-protonet\+\+ 4-way 5-shot macro F1 = [01]\.\d{4}$/m);
+    expect(r.stderr).toContain('alignment: off by default on the demo data');
+    expect(r.stderr).toMatch(/augment: 600 → \d+ training sentences/);
+    expect((await readdir(out)).sort()).toEqual([
+      'augment',
+      'checkpoints',
+      'config.json',
+      'model',
+      'report.json',
+      'report.md',
+      'report.svg',
+    ]);
+    expect((await readdir(join(out, 'model/meta'))).sort()).toEqual([
+      'encoder.bin',
+      'meta.json',
+      'model.json',
+    ]);
+    expect(existsSync(join(out, 'checkpoints/meta/checkpoint.json'))).toBe(true);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
+    expect(report.runs.map((x: { method: string; setting: string }) => `${x.method} ${x.setting}`)).toEqual([
+      'maml-protonet++ 4-way 5-shot',
+      'maml-protonet++ 4-way 1-shot',
+      'lexicon 4-way 5-shot',
+      'lexicon 4-way 1-shot',
+    ]);
+    for (const run of report.runs) {
+      expect(run.result.episodes).toHaveLength(5);
+      const m = run.result.summary.macroF1.mean;
+      expect(m).toBeGreaterThanOrEqual(0);
+      expect(m).toBeLessThanOrEqual(1);
+    }
+    // Both methods saw the same episodes (paired comparison).
+    type Ep = {
+      seed: number;
+      types: string[];
+      supportSize: number;
+      querySize: number;
+      report: { gold: number };
+    };
+    const episodes = (i: number) =>
+      report.runs[i].result.episodes.map((e: Ep) => [
+        e.seed,
+        e.types,
+        e.supportSize,
+        e.querySize,
+        e.report.gold,
+      ]);
+    expect(episodes(0)).toEqual(episodes(2));
+    expect(episodes(1)).toEqual(episodes(3));
     const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
     expect(config).toMatchObject({
       command: 'pipeline',
-      seed: 1,
-      episodesPerSetting: 100,
-      methods: ['lexicon'],
+      trainTypes: ['PERSON', 'CORPORATION', 'POLITICAL_ORG', 'FACILITY'],
+      testTypes: ['LOCATION', 'OTHER_ORG', 'PRODUCT', 'EVENT'],
+      methods: ['maml-protonet++', 'lexicon'],
+      alignment: { on: false },
+      metaTraining: { limitMinutes: 0.2 },
     });
-    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
-    expect(report.runs.map((x: { setting: string }) => x.setting)).toEqual(['5-way 5-shot', '5-way 1-shot']);
-    for (const run of report.runs) {
-      expect(run.result.episodes).toHaveLength(100);
-      for (const key of ['macroF1', 'microF1', 'macroPrecision', 'macroRecall']) {
-        const m = run.result.summary[key].mean;
-        expect(m).toBeGreaterThanOrEqual(0);
-        expect(m).toBeLessThanOrEqual(1);
-      }
-    }
+    expect(config.metaTraining.episodes).toBeGreaterThan(0);
     expect(await readFile(join(out, 'report.svg'), 'utf8')).toMatch(
       /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/,
     );
+    expect(await readdir(join(tmp, 'runs'))).toEqual(['full']); // no temporary folders left beside it
   });
 
   it('refuses a non-empty --out unless --force, leaving it untouched', async () => {
     const out = join(tmp, 'runs', 'second');
-    expect((await nerima(['pipeline', '--out', out, '--episodes', '5', '--quiet'])).code).toBe(0);
+    const quick = ['pipeline', '--methods', 'lexicon', '--out', out, '--episodes', '5'];
+    expect((await nerima([...quick, '--quiet'])).code).toBe(0);
     const before = await readFile(join(out, 'report.json'), 'utf8');
-    const refused = await nerima(['pipeline', '--out', out, '--episodes', '5', '--seed', '2']);
+    const refused = await nerima([...quick, '--seed', '2']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('already exists and is not empty');
     expect(await readFile(join(out, 'report.json'), 'utf8')).toBe(before);
 
-    const forced = await nerima([
-      'pipeline',
-      '--out',
-      out,
-      '--episodes',
-      '5',
-      '--seed',
-      '2',
-      '--force',
-      '--json',
-    ]);
+    const forced = await nerima([...quick, '--seed', '2', '--force', '--json']);
     expect(forced.code).toBe(0);
     const res = JSON.parse(forced.stdout);
     expect(res.out).toBe(out);
+    expect(res.headline).toMatchObject({ method: 'lexicon', setting: '4-way 5-shot', episodes: 5 });
     expect(res.headline.macroF1).toBeGreaterThanOrEqual(0);
     expect(res.headline.macroF1).toBeLessThanOrEqual(1);
     expect(JSON.parse(await readFile(join(out, 'config.json'), 'utf8')).seed).toBe(2);
-    expect((await readdir(join(tmp, 'runs'))).sort()).toEqual(['first', 'second']);
+    expect((await readdir(join(tmp, 'runs'))).sort()).toEqual(['full', 'second']);
   });
 
-  it('reads a dataset folder and a Stockmark fold', async () => {
-    const out = join(tmp, 'runs', 'fold');
+  it('reads a dataset folder, with explicit train and test types', async () => {
+    const out = join(tmp, 'runs', 'types');
     const r = await nerima([
       'pipeline',
       '--data',
       demoDir,
-      '--fold',
-      'A',
+      '--methods',
+      'lexicon',
+      '--test-types',
+      'PERSON,LOCATION,PRODUCT,EVENT,FACILITY',
       '--episodes',
       '5',
       '--out',
@@ -340,9 +357,35 @@ describe('pipeline', () => {
     ]);
     expect(r.code).toBe(0);
     const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
-    expect(config.testTypes).toEqual(['LOCATION', 'OTHER_ORG', 'PRODUCT', 'EVENT']);
-    expect(config.settings.map((s: { name: string }) => s.name)).toEqual(['4-way 5-shot', '4-way 1-shot']);
+    expect(config.testTypes).toEqual(['PERSON', 'LOCATION', 'PRODUCT', 'EVENT', 'FACILITY']);
+    expect(config.settings.map((s: { name: string }) => s.name)).toEqual(['5-way 5-shot', '5-way 1-shot']);
     expect(config.data.heldOut).toBe(join(demoDir, 'test.jsonl'));
+  });
+
+  it('rejects bad type and stage options before doing any work', async () => {
+    const [overlap, unknown, align] = await Promise.all([
+      nerima([
+        'pipeline',
+        '--train-types',
+        'PERSON,EVENT',
+        '--test-types',
+        'EVENT',
+        '--out',
+        join(tmp, 'n5'),
+      ]),
+      nerima(['pipeline', '--test-types', 'SHIP', '--out', join(tmp, 'n6')]),
+      nerima(['pipeline', '--align', '--out', join(tmp, 'n7')], {
+        env: { NERIMA_DATA: join(tmp, 'no-data') },
+      }),
+    ]);
+    expect(overlap.code).toBe(2);
+    expect(overlap.stderr).toContain('EVENT is both a train and a test type');
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain('unknown entity type(s) SHIP');
+    expect(align.code).toBe(2);
+    expect(align.stderr).toContain('--align needs a KB');
+    for (const r of [overlap, unknown, align]) expectNoStack(r);
+    for (const d of ['n5', 'n6', 'n7']) expect(existsSync(join(tmp, d))).toBe(false);
   });
 
   it('reports a bad data file as one line with exit 3 and a JSON error with --json', async () => {

@@ -405,7 +405,13 @@ export class MamlProtoNet implements FewShotLearner {
       const protos =
         this.config.typeHead === 'prototype'
           ? (tf.tidy(() => {
-              const z = embed(params, this.encoder, ep.support.feats, tf.tensor1d(ctrl.levelWeights));
+              const z = embed(
+                params,
+                this.config,
+                this.encoder,
+                ep.support.feats,
+                tf.tensor1d(ctrl.levelWeights),
+              );
               const p = supportProtos(params, this.config, z, ep);
               const out: { span: tf.Tensor2D; start?: tf.Tensor2D; negatives?: tf.Tensor2D } = {
                 span: p.span,

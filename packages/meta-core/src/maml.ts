@@ -20,6 +20,7 @@ import type { TextEncoder } from '@nerima/encoder';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ControlValues, controlForward, controlValues } from './control.js';
 import {
+  contextualize,
   type EpisodeTensors,
   embed,
   groupOf,
@@ -30,6 +31,7 @@ import {
   supportLoss,
   supportPrototypes,
   type TaskTensors,
+  typeDim,
 } from './model.js';
 import type { ParamMap } from './params.js';
 import { statsVector, supportStats } from './stats.js';
@@ -54,7 +56,7 @@ export function fastNames(m: ModelParts): string[] {
 function initialFast(m: ModelParts, names: readonly string[], n: number): Map<string, tf.Tensor> {
   const out = new Map<string, tf.Tensor>();
   for (const name of names) {
-    if (name === 'type.linear.w') out.set(name, tf.zeros([m.config.decoder.spanDim, n]));
+    if (name === 'type.linear.w') out.set(name, tf.zeros([typeDim(m.config), n]));
     else if (name === 'type.linear.b') out.set(name, tf.zeros([n]));
     else out.set(name, m.vars.get(name) as tf.Variable);
   }
@@ -115,11 +117,11 @@ export function taskStatistics(
     if (c.typeHead !== 'prototype') return [l, undefined];
     return [
       l,
-      supportPrototypes(params, c, embed(params, m.encoder, ep.support.feats, task.levelWeights), ep),
+      supportPrototypes(params, c, embed(params, c, m.encoder, ep.support.feats, task.levelWeights), ep),
     ];
   }) as [tf.Scalar, tf.Tensor2D | undefined];
   const initialLoss = loss.dataSync()[0] as number;
-  const spread = protos ? prototypeSpread(protos, ep.present, c.decoder.spanDim) : 0;
+  const spread = protos ? prototypeSpread(protos, ep.present, typeDim(c)) : 0;
   tf.dispose([loss, ...(protos ? [protos] : [])]);
   for (const n of LINEAR_HEAD) fast.get(n)?.dispose();
   return statsVector(supportStats(support, ep.types, { initialLoss, protoSpread: spread }));
@@ -158,6 +160,22 @@ export function innerLoop(
   for (const [n, t] of init) fast.set(n, t instanceof tf.Variable ? tf.keep(t.clone()) : t);
   let gradSum: Map<string, tf.Tensor> | null = null;
   const losses: number[] = [];
+  // The slow part (level-weighted combination + context convolutions) does not change during the
+  // inner loop unless a fast weight lives there: compute it once.
+  const precompute = steps > 0 && !names.some((n) => n.startsWith('ctx.'));
+  const uSupport = precompute
+    ? tf.tidy(() =>
+        contextualize(
+          m.vars,
+          c,
+          m.encoder,
+          ep.support.feats,
+          tf.tensor1d(ctrl.levelWeights),
+          dropoutSeed === undefined ? 0 : c.dropout,
+          dropoutSeed,
+        ),
+      )
+    : undefined;
   for (let s = 0; s < steps; s++) {
     const current: Map<string, tf.Tensor> = fast;
     const prevSum: Map<string, tf.Tensor> | null = gradSum;
@@ -171,6 +189,7 @@ export function innerLoop(
           ep,
           task,
           dropoutSeed === undefined ? undefined : dropoutSeed + s * 7,
+          uSupport,
         );
       const { value, grads } = tf.valueAndGrads(f)(names.map((n) => current.get(n) as tf.Tensor));
       const next = names.map((n, i) =>
@@ -191,6 +210,7 @@ export function innerLoop(
     fast = new Map(names.map((n, i) => [n, out.next[i] as tf.Tensor]));
     gradSum = new Map(names.map((n, i) => [n, out.sums[i] as tf.Tensor]));
   }
+  uSupport?.dispose();
   return { names, fast, gradSum, losses };
 }
 

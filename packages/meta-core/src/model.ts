@@ -67,6 +67,8 @@ export interface MetaModelConfig {
    * "not a target" classes, so spans that look like a known type are rejected. Empty: off.
    */
   knownTypes: string[];
+  /** What the type head compares: the decoder's span representation, or that plus z mean / last char. */
+  typeFeatures: 'span' | 'span+z';
   /** Fast-weight groups, inner learning-rate bounds and distance-scale bounds. */
   control: ControlConfig;
   /** Use the control network (else the configured initial values, fixed). */
@@ -79,6 +81,8 @@ export interface MetaModelConfig {
   order: 1 | 2;
   /** Dropout on the combined features during meta-training. */
   dropout: number;
+  /** Trainable residual convolutions over the frozen encoder features (slow weights), or null. */
+  context: { width: number; dilations: number[] } | null;
   /** Initialisation seed. */
   seed: number;
 }
@@ -133,12 +137,14 @@ export function makeConfig(inputDim: number, o: MetaModelOptions = {}): MetaMode
     nonEntity: o.nonEntity ?? 'decoder',
     condition: typeHead === 'prototype' && (o.condition ?? true),
     knownTypes: typeHead === 'prototype' ? [...(o.knownTypes ?? [])] : [],
+    typeFeatures: o.typeFeatures ?? 'span+z',
     control,
     useControl: o.useControl ?? true,
     innerSteps: o.innerSteps ?? 3,
     testInnerSteps: o.testInnerSteps ?? o.innerSteps ?? 3,
     order: o.order ?? 1,
     dropout: o.dropout ?? 0.1,
+    context: o.context === undefined ? { width: 3, dilations: [1, 2] } : o.context,
     seed: o.seed ?? 1,
   };
   validateModelConfig(c);
@@ -184,6 +190,18 @@ export function validateModelConfig(c: MetaModelConfig, where = 'meta-core confi
       `${where}: a linear type head is adapted in the inner loop, so control.groups must include 'type'`,
     );
   }
+  if (
+    c.context &&
+    !(
+      Number.isInteger(c.context.width) &&
+      c.context.width >= 1 &&
+      c.context.dilations.every((d) => Number.isInteger(d) && d >= 1)
+    )
+  ) {
+    throw new RangeError(
+      `${where}: context needs an integer width ≥ 1 and integer dilations ≥ 1, got ${JSON.stringify(c.context)}`,
+    );
+  }
   if (!(c.dropout >= 0 && c.dropout < 1))
     throw new RangeError(`${where}: dropout must be in [0, 1), got ${c.dropout}`);
   if (c.decoder.inputDim !== c.projDim) {
@@ -205,6 +223,9 @@ export function createVariables(c: MetaModelConfig, rng: Rng): Map<string, tf.Va
   const vars = new Map<string, tf.Variable>();
   const b = new Builder(vars, rng.fork('proj'));
   b.dense('proj', c.inputDim, c.projDim);
+  c.context?.dilations.forEach((_, i) => {
+    b.dense(`ctx.${i}`, c.inputDim * (c.context as { width: number }).width, c.inputDim);
+  });
   // span-decoder names its variables without a per-instance suffix: copy them under unique names
   // so that several models can live in one process.
   const boundary = createBoundaryVariables(c.decoder, rng.fork('decoder'));
@@ -219,10 +240,10 @@ export function createVariables(c: MetaModelConfig, rng: Rng): Map<string, tf.Va
     b.constant('cond.end.b', [], 0);
   }
   if (c.knownTypes.length > 0) {
-    const values = new Float32Array(c.knownTypes.length * c.decoder.spanDim);
+    const values = new Float32Array(c.knownTypes.length * typeDim(c));
     const r = rng.fork('known');
     for (let i = 0; i < values.length; i++) values[i] = r.normal(0, 0.1);
-    b.add('known.protos', values, [c.knownTypes.length, c.decoder.spanDim]);
+    b.add('known.protos', values, [c.knownTypes.length, typeDim(c)]);
     if (c.condition) b.constant('cond.end.c', [], 0);
   }
   if (c.nonEntity === 'threshold') {
@@ -372,19 +393,114 @@ export interface TaskTensors {
   scale: tf.Scalar;
 }
 
-/** Projected features z [B, T, projDim] (padding rows zeroed). */
-export function embed(
+/** x [B, T, C] shifted along time: out[t] = x[t + offset], zeros outside. */
+function shiftTime(x: tf.Tensor3D, offset: number): tf.Tensor3D {
+  if (offset === 0) return x;
+  const [B, T, C] = x.shape;
+  if (Math.abs(offset) >= T) return tf.zeros([B, T, C]);
+  if (offset > 0)
+    return tf.pad(tf.slice(x, [0, offset, 0], [B, T - offset, C]), [
+      [0, 0],
+      [0, offset],
+      [0, 0],
+    ]);
+  return tf.pad(tf.slice(x, [0, 0, 0], [B, T + offset, C]), [
+    [0, 0],
+    [-offset, 0],
+    [0, 0],
+  ]);
+}
+
+/**
+ * The slow, task-independent part of the representation: the encoder levels combined with the
+ * task's level weights, then residual 1-D convolutions (`ctx.<i>`, width `context.width`, one per
+ * dilation) that add trainable local context on top of the frozen encoder: [B, T, inputDim].
+ */
+export function contextualize(
   params: ParamMap,
+  c: MetaModelConfig,
   encoder: TextEncoder,
   feats: EncodedFeatures,
   levelWeights: tf.Tensor1D,
   dropout = 0,
   seed?: number,
 ): tf.Tensor3D {
-  let h: tf.Tensor = encoder.combine(feats, levelWeights);
-  if (dropout > 0) h = tf.dropout(h, dropout, undefined, seed);
-  const z = tf.tanh(dense(params, 'proj', h));
-  return tf.mul(z, tf.expandDims(feats.mask, 2)) as tf.Tensor3D;
+  let h = encoder.combine(feats, levelWeights);
+  if (dropout > 0) h = tf.dropout(h, dropout, undefined, seed) as tf.Tensor3D;
+  const mask3 = tf.expandDims(feats.mask, 2);
+  if (c.context) {
+    const [B, T, D] = h.shape;
+    const left = Math.floor(c.context.width / 2);
+    c.context.dilations.forEach((d, i) => {
+      const parts = Array.from({ length: c.context!.width }, (_, k) => shiftTime(h, (k - left) * d));
+      const cat = tf.reshape(tf.concat(parts, 2), [B * T, D * parts.length]);
+      const y = tf.reshape(tf.tanh(dense(params, `ctx.${i}`, cat)), [B, T, D]);
+      h = tf.mul(tf.add(h, y), mask3) as tf.Tensor3D;
+    });
+  }
+  return h;
+}
+
+/** The fast part's input: z = tanh(u · W_proj + b) [B, T, projDim] (padding rows zeroed). */
+export function project(params: ParamMap, u: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor3D {
+  return tf.mul(tf.tanh(dense(params, 'proj', u)), tf.expandDims(mask, 2)) as tf.Tensor3D;
+}
+
+/** Projected features z [B, T, projDim] (padding rows zeroed): {@link contextualize} then {@link project}. */
+export function embed(
+  params: ParamMap,
+  c: MetaModelConfig,
+  encoder: TextEncoder,
+  feats: EncodedFeatures,
+  levelWeights: tf.Tensor1D,
+  dropout = 0,
+  seed?: number,
+): tf.Tensor3D {
+  return project(params, contextualize(params, c, encoder, feats, levelWeights, dropout, seed), feats.mask);
+}
+
+/** Width of {@link typeRepresentations}. */
+export function typeDim(c: MetaModelConfig): number {
+  return c.decoder.spanDim + (c.typeFeatures === 'span+z' ? 2 * c.projDim : 0);
+}
+
+/**
+ * What prototypes and the type head compare: the decoder's span representation, and with
+ * `typeFeatures: 'span+z'` also the mean of z over the span and z at its last character (the
+ * head-final suffix — 県, 大会, 社 — carries much of a Japanese mention's type) [S, typeDim].
+ */
+export function typeRepresentations(
+  params: ParamMap,
+  c: MetaModelConfig,
+  z: tf.Tensor3D,
+  spans: SpanIndex,
+): tf.Tensor2D {
+  const reps = spanRepresentations(params, z, spans, c.decoder);
+  if (c.typeFeatures !== 'span+z' || spans.batch.length === 0) {
+    return c.typeFeatures === 'span+z' ? (tf.zeros([0, typeDim(c)]) as tf.Tensor2D) : reps;
+  }
+  const [B, T, H] = z.shape;
+  const S = spans.batch.length;
+  const cumStart = new Int32Array(S);
+  const cumEnd = new Int32Array(S);
+  const last = new Int32Array(S);
+  const inv = new Float32Array(S);
+  for (let i = 0; i < S; i++) {
+    const b = spans.batch[i] as number;
+    const st = spans.start[i] as number;
+    const en = spans.end[i] as number;
+    cumStart[i] = b * (T + 1) + st;
+    cumEnd[i] = b * (T + 1) + en;
+    last[i] = b * T + en - 1;
+    inv[i] = 1 / (en - st);
+  }
+  const cum = tf.reshape(tf.concat([tf.zeros([B, 1, H]), tf.cumsum(z, 1)], 1), [B * (T + 1), H]);
+  const mean = tf.mul(
+    tf.sub(tf.gather(cum, tf.tensor1d(cumEnd, 'int32')), tf.gather(cum, tf.tensor1d(cumStart, 'int32'))),
+    tf.tensor2d(inv, [S, 1]),
+  );
+  const lastZ = tf.gather(tf.reshape(z, [B * T, H]), tf.tensor1d(last, 'int32'));
+  return tf.concat([reps, mean, lastZ], 1) as tf.Tensor2D;
 }
 
 /**
@@ -406,7 +522,7 @@ export function typeLogits(
   let logits: tf.Tensor2D;
   if (c.typeHead === 'prototype') {
     if (!protos) throw new Error('typeLogits: the prototype head needs prototypes');
-    logits = tf.mul(tf.neg(squaredDistances(reps, protos)), tf.div(scale, c.decoder.spanDim));
+    logits = tf.mul(tf.neg(squaredDistances(reps, protos)), tf.div(scale, typeDim(c)));
   } else {
     logits = tf.add(
       tf.matMul(reps, param<tf.Tensor2D>(params, 'type.linear.w')),
@@ -422,7 +538,7 @@ export function typeLogits(
       ),
     );
   if (negProtos) {
-    const neg = tf.mul(tf.neg(squaredDistances(reps, negProtos)), tf.div(scale, c.decoder.spanDim));
+    const neg = tf.mul(tf.neg(squaredDistances(reps, negProtos)), tf.div(scale, typeDim(c)));
     logits = tf.concat([logits, neg], 1) as tf.Tensor2D;
   }
   if (!withNone) return logits;
@@ -461,7 +577,7 @@ export function supportProtos(
   ep: EpisodeTensors,
 ): SupportProtos {
   const N = ep.types.length;
-  const reps = spanRepresentations(params, zSupport, ep.support.gold, c.decoder);
+  const reps = typeRepresentations(params, c, zSupport, ep.support.gold);
   const span = computePrototypes(reps, ep.support.goldLabels, N);
   const negatives = negativePrototypes(params, ep);
   if (!c.condition) return { span, start: null, negatives };
@@ -539,7 +655,7 @@ export function conditionedEndLogits(
       end[g * K + k] = Math.min(s + k + 1, T);
     }
   }
-  const reps = spanRepresentations(params, z, { batch, start, end }, c.decoder);
+  const reps = typeRepresentations(params, c, z, { batch, start, end });
   const sim = tf.reshape(nearestSimilarity(reps, protos.span, present), [G, K]);
   let cond = tf.add(tf.mul(sim, param(params, 'cond.end.a')), param(params, 'cond.end.b'));
   if (protos.negatives) {
@@ -614,7 +730,7 @@ function typeLoss(
     labels = all;
   }
   if (labels.length === 0) return tf.scalar(0);
-  const reps = spanRepresentations(params, z, spans, c.decoder);
+  const reps = typeRepresentations(params, c, z, spans);
   const logits = typeLogits(params, c, reps, protos?.span ?? null, task.scale, present, withNone, negProtos);
   // One class (N = 1 without a none column): nothing to type; a zero that keeps the graph connected
   // so fast weights of the type head still get a (zero) gradient.
@@ -629,11 +745,15 @@ export function supportPrototypes(
   zSupport: tf.Tensor3D,
   ep: EpisodeTensors,
 ): tf.Tensor2D {
-  const reps = spanRepresentations(params, zSupport, ep.support.gold, c.decoder);
+  const reps = typeRepresentations(params, c, zSupport, ep.support.gold);
   return computePrototypes(reps, ep.support.goldLabels, ep.types.length);
 }
 
-/** The support loss (boundary + type against the support's own prototypes). Not tidied: call inside tf.tidy / tf.grad. */
+/**
+ * The support loss (boundary + type against the support's own prototypes). Not tidied: call inside
+ * tf.tidy / tf.grad. `uSupport` is the precomputed {@link contextualize} output of the support (the
+ * inner loop computes it once when no fast weight is before the projection).
+ */
 export function supportLoss(
   params: ParamMap,
   c: MetaModelConfig,
@@ -641,9 +761,12 @@ export function supportLoss(
   ep: EpisodeTensors,
   task: TaskTensors,
   dropoutSeed?: number,
+  uSupport?: tf.Tensor3D,
 ): tf.Scalar {
   const drop = dropoutSeed === undefined ? 0 : c.dropout;
-  const z = embed(params, encoder, ep.support.feats, task.levelWeights, drop, dropoutSeed);
+  const z = uSupport
+    ? project(params, uSupport, ep.support.feats.mask)
+    : embed(params, c, encoder, ep.support.feats, task.levelWeights, drop, dropoutSeed);
   const protos = c.typeHead === 'prototype' ? supportProtos(params, c, z, ep) : null;
   return tf.add(
     boundaryLoss(params, c, z, ep.support, protos, ep.present),
@@ -664,11 +787,12 @@ export function queryLoss(
   const drop = dropoutSeed === undefined ? 0 : c.dropout;
   let protos: SupportProtos | null = null;
   if (c.typeHead === 'prototype') {
-    const zS = embed(params, encoder, ep.support.feats, task.levelWeights, drop, dropoutSeed);
+    const zS = embed(params, c, encoder, ep.support.feats, task.levelWeights, drop, dropoutSeed);
     protos = supportProtos(params, c, zS, ep);
   }
   const zQ = embed(
     params,
+    c,
     encoder,
     ep.query.feats,
     task.levelWeights,

@@ -6,13 +6,7 @@
  */
 import type { EntityType, Prediction, Tagger } from '@nerima/core';
 import type { TextEncoder } from '@nerima/encoder';
-import {
-  type CandidateSpan,
-  DEFAULT_DECODE_OPTIONS,
-  type DecodeOptions,
-  decode,
-  spanRepresentations,
-} from '@nerima/span-decoder';
+import { type CandidateSpan, DEFAULT_DECODE_OPTIONS, type DecodeOptions, decode } from '@nerima/span-decoder';
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeFeatures, type FeatureStore } from './features.js';
 import {
@@ -22,6 +16,7 @@ import {
   type MetaModelConfig,
   type SupportProtos,
   typeLogits,
+  typeRepresentations,
 } from './model.js';
 import type { ParamMap } from './params.js';
 
@@ -77,7 +72,7 @@ export class EpisodeTagger implements Tagger {
     const feats = this.store.batch(texts);
     const [B, T] = feats.mask.shape;
     const lengths = texts.map((t) => Math.min(t.length, T));
-    const z = tf.tidy(() => embed(params, this.encoder, feats, tf.tensor1d(this.state.levelWeights)));
+    const z = tf.tidy(() => embed(params, c, this.encoder, feats, tf.tensor1d(this.state.levelWeights)));
     disposeFeatures(feats);
     try {
       const present = this.state.present;
@@ -145,7 +140,7 @@ export class EpisodeTagger implements Tagger {
         const N = this.types.length;
         const offset = withNone ? 1 : 0;
         const probsT = tf.tidy(() => {
-          const reps = spanRepresentations(params, z, spans, c.decoder);
+          const reps = typeRepresentations(params, c, z, spans);
           const logits = typeLogits(
             params,
             c,

@@ -18,6 +18,8 @@ export {
 } from './forward.js';
 export type { JointLoss } from './loss.js';
 export { jointLoss, softmaxCe, weightedBce } from './loss.js';
+export type { MentionPools } from './mention-replace.js';
+export { mentionPools, replaceMentions } from './mention-replace.js';
 export type { Activation, ParamMap } from './params.js';
 export type { LrSchedule } from './schedule.js';
 export { learningRateAt } from './schedule.js';

@@ -16,6 +16,7 @@ import { type DecodeOptions, defaultDecoderConfig, type SpanDecoderConfig } from
 import { decode } from './decode.js';
 import { SpanDecoder } from './decoder.js';
 import { encodeFeatures, type FeatureMode, featureDim } from './features.js';
+import { mentionPools, replaceMentions } from './mention-replace.js';
 import { dropout } from './params.js';
 import { type LrSchedule, learningRateAt } from './schedule.js';
 import { SpanTagger } from './tagger.js';
@@ -60,6 +61,11 @@ export interface TrainSpanTaggerOptions {
   resume?: boolean;
   /** Stop (after a checkpoint) before an epoch that would end past this many minutes of this call. */
   timeBudgetMinutes?: number;
+  /**
+   * Probability of replacing each gold mention of a training sentence by another training mention
+   * of the same type, drawn anew every epoch (mention replacement; default 0 = off).
+   */
+  mentionReplace?: number;
   /** Stop (after the checkpoint) once this call has run this many epochs: an interruption that `resume` continues. */
   maxEpochsThisRun?: number;
   /**
@@ -265,6 +271,7 @@ export async function trainSpanTagger(options: TrainSpanTaggerOptions): Promise<
     encoderLr,
     config,
     features,
+    mentionReplace: options.mentionReplace ?? 0,
   });
 
   let rng: Rng = createRng(seed).fork('train');
@@ -378,6 +385,8 @@ export async function trainSpanTagger(options: TrainSpanTaggerOptions): Promise<
   let timedOut = false;
   let bestReport: SpanReport | null = null;
   const lengths = train.map((s) => s.text.length);
+  const mentionReplace = options.mentionReplace ?? 0;
+  const pools = mentionPools(train);
 
   let epochsThisRun = 0;
   while (epochsDone < epochs && !stoppedEarly) {
@@ -399,7 +408,11 @@ export async function trainSpanTagger(options: TrainSpanTaggerOptions): Promise<
     const batches = bucketBatches(lengths, batchSize, rng);
     const sums = [0, 0, 0, 0];
     for (const [bi, idx] of batches.entries()) {
-      const sents = idx.map((i) => train[i] as Sentence);
+      const sents = idx.map((i) =>
+        mentionReplace > 0
+          ? replaceMentions(train[i] as Sentence, pools, mentionReplace, rng)
+          : (train[i] as Sentence),
+      );
       const batch = await encoder.prepare(sents.map((s) => s.text));
       const targets = buildTargets(
         sents.map((s) => s.entities),

@@ -49,9 +49,9 @@ export interface AlignOptions {
   zhBatchSize?: number;
   /** Weight of the ja–zh loss (default 1). */
   zhWeight?: number;
-  /** Adam learning rate of the aligner heads (default 2e-3). */
+  /** Adam learning rate of the aligner heads (default 1e-2). */
   learningRate?: number;
-  /** Adam learning rate of the encoder variables (default 5e-4). */
+  /** Adam learning rate of the encoder variables (default 2e-3). */
   encoderLearningRate?: number;
   /** Linear warm-up steps (default 50); then cosine decay to 10% over the budget. */
   warmupSteps?: number;
@@ -171,8 +171,8 @@ export async function alignEncoder(
   const batchSize = options.batchSize ?? 128;
   const zhBatchSize = options.zhBatchSize ?? 64;
   const zhWeight = options.zhWeight ?? 1;
-  const lr = options.learningRate ?? 2e-3;
-  const encLr = options.encoderLearningRate ?? 5e-4;
+  const lr = options.learningRate ?? 1e-2;
+  const encLr = options.encoderLearningRate ?? 2e-3;
   const warmup = options.warmupSteps ?? 50;
   const hardFraction = options.hardFraction ?? 0.5;
   const tune = options.tune ?? 'embeddings';

@@ -2,7 +2,7 @@ import type { ProtocolSetting } from '@nerima/eval';
 import { getFlag, getInt, getList, getString, requireString, userPath } from '../args.js';
 import { defineCommand } from '../command.js';
 import { loadEvalData } from '../data.js';
-import { UsageError } from '../errors.js';
+import { DataError, UsageError } from '../errors.js';
 import {
   chooseTestTypes,
   formatScore,
@@ -16,6 +16,9 @@ import { findMethod, methods } from '../methods.js';
 import { checkRunFolder, timestampName } from '../run-folder.js';
 import { VERSION } from '../version.js';
 
+/** The meta-learner, evaluated from a run folder's model/meta. */
+const META = 'maml-protonet++';
+
 export const evalCommand = defineCommand({
   name: 'eval',
   summary: 'run the N-way K-shot episode protocol for one method and write a report',
@@ -23,7 +26,9 @@ export const evalCommand = defineCommand({
 mentions and as many query mentions) from the data, adapts the method to each support set, tags
 the query sentences and scores spans (macro F1 over the episode's types, with a 95% CI over
 episodes). Writes config.json, report.json, report.md and report.svg to --out.
-With a folder, episodes come from test.jsonl (else dev.jsonl). Methods: ${methods.map((m) => m.name).join(', ')}.`,
+With a folder, episodes come from test.jsonl (else dev.jsonl). Methods: ${methods.map((m) => m.name).join(', ')};
+maml-protonet++ from a run folder with --model (for a novel-type evaluation, choose types the model
+was not meta-trained on, e.g. --fold A for a model of fold A's train types).`,
   options: {
     data: {
       type: 'string',
@@ -48,8 +53,13 @@ With a folder, episodes come from test.jsonl (else dev.jsonl). Methods: ${method
       type: 'string',
       short: 'm',
       valueName: '<name>',
-      description: 'few-shot method',
-      defaultText: 'lexicon',
+      description: `few-shot method: ${[...methods.map((m) => m.name), META].join(', ')}`,
+      defaultText: `lexicon, or ${META} with --model`,
+    },
+    model: {
+      type: 'string',
+      valueName: '<run folder>',
+      description: `evaluate the ${META} model of a run folder (nerima meta-train / pipeline)`,
     },
     fold: {
       type: 'string',
@@ -73,6 +83,11 @@ With a folder, episodes come from test.jsonl (else dev.jsonl). Methods: ${method
       description: 'lexicon baseline, 5-way 5-shot, on the Stockmark dev split',
     },
     {
+      command:
+        'nerima eval --data ../shared/data/stockmark --model runs/meta-A --fold A --k 5 --episodes 500',
+      description: 'the meta-trained model of a run on 500 episodes of the novel fold A types',
+    },
+    {
       command: 'nerima eval --data data/demo --k 1 --fold A --seed 3',
       description: "4-way 1-shot on the demo corpus's test split, Stockmark fold A test types (N is capped)",
     },
@@ -82,11 +97,20 @@ With a folder, episodes come from test.jsonl (else dev.jsonl). Methods: ${method
     const typesArg = getString(ctx.values, 'types');
     const k = getInt(ctx.values, 'k', 5, { min: 1, max: 1000 });
     const count = getInt(ctx.values, 'episodes', 100, { min: 1, max: 1_000_000 });
-    const methodName = getString(ctx.values, 'method', 'lexicon');
-    const method = findMethod(methodName);
-    if (!method) {
+    const modelArg = getString(ctx.values, 'model');
+    const methodName = getString(ctx.values, 'method', modelArg ? META : 'lexicon');
+    if (modelArg && methodName !== META) {
+      throw new UsageError(`--model evaluates the run's ${META} model; drop --method ${methodName}`);
+    }
+    if (methodName === META && !modelArg) {
       throw new UsageError(
-        `unknown --method ${methodName}; available: ${methods.map((m) => m.name).join(', ')}`,
+        `--method ${META} needs --model <run folder> (a model from nerima meta-train or nerima pipeline)`,
+      );
+    }
+    const method = methodName === META ? undefined : findMethod(methodName);
+    if (methodName !== META && !method) {
+      throw new UsageError(
+        `unknown --method ${methodName}; available: ${[...methods.map((m) => m.name), META].join(', ')}`,
       );
     }
     const testTypesArg =
@@ -110,8 +134,31 @@ With a folder, episodes come from test.jsonl (else dev.jsonl). Methods: ${method
       data.heldOutFile,
     );
 
-    const learner = await method.create(methodContext(ctx, data, testTypes));
-    const run = await runSetting(ctx, method.name, learner, setting, episodes);
+    let run: Awaited<ReturnType<typeof runSetting>>;
+    if (method) {
+      const learner = await method.create(methodContext(ctx, data, testTypes));
+      run = await runSetting(ctx, methodName, learner, setting, episodes);
+    } else {
+      const { initTensorBackend } = await import('../backend.js');
+      const { inspectModelFolder, loadMetaFolder } = await import('../model-folder.js');
+      const folder = await inspectModelFolder(userPath(ctx, modelArg as string));
+      if (!folder.metaDir) {
+        throw new DataError(`--model ${modelArg}: has no meta-trained model (model/meta) to evaluate`);
+      }
+      await initTensorBackend(ctx);
+      const meta = await loadMetaFolder(folder.metaDir);
+      try {
+        const seen = testTypes.filter((t) => meta.manifest.trainTypes.includes(t));
+        if (seen.length > 0) {
+          ctx.out.warn(
+            `${seen.join(', ')} ${seen.length > 1 ? 'were' : 'was'} seen in meta-training: this is not a novel-type evaluation (use --fold or --test-types)`,
+          );
+        }
+        run = await runSetting(ctx, META, meta.learner, setting, episodes);
+      } finally {
+        meta.dispose();
+      }
+    }
 
     const config = {
       command: 'eval',
@@ -120,7 +167,8 @@ With a folder, episodes come from test.jsonl (else dev.jsonl). Methods: ${method
       commit: gitCommit(ctx.cwd) ?? null,
       data: { source: data.source, heldOut: data.heldOutFile, sentences: data.heldOut.length },
       testTypes,
-      method: method.name,
+      method: methodName,
+      ...(modelArg ? { model: userPath(ctx, modelArg) } : {}),
       setting,
       episodes: count,
       seed: ctx.global.seed,
@@ -132,14 +180,14 @@ With a folder, episodes come from test.jsonl (else dev.jsonl). Methods: ${method
       force,
       config,
       [run],
-      `nerima eval — ${method.name} ${setting.name}`,
+      `nerima eval — ${methodName} ${setting.name}`,
     );
     const s = run.result.summary;
     ctx.out.result(
       {
         out: written.dir,
         files: written,
-        method: method.name,
+        method: methodName,
         setting: setting.name,
         episodes: count,
         macroF1: s.macroF1,
@@ -148,7 +196,7 @@ With a folder, episodes come from test.jsonl (else dev.jsonl). Methods: ${method
       },
       () =>
         [
-          `${method.name} ${setting.name}, ${count} episodes from ${data.heldOutFile}`,
+          `${methodName} ${setting.name}, ${count} episodes from ${data.heldOutFile}`,
           `  macro F1 ${formatScore(s.macroF1.mean, s.macroF1.ci95)}  micro F1 ${formatScore(s.microF1.mean, s.microF1.ci95)}`,
           ...Object.entries(run.result.perType).map(
             ([t, m]) => `  ${t.padEnd(14)} F1 ${formatScore(m.mean, m.ci95)}`,

@@ -28,6 +28,7 @@ import {
   makeConfig,
   makeEpisode,
   supportLoss,
+  typeDim,
 } from '../model.js';
 import { makeVariable } from '../params.js';
 import { EpisodeTagger } from '../tagger.js';
@@ -113,7 +114,7 @@ export class FineTuneLearner implements FewShotLearner {
     const pool = splitByTypes(sentences, types);
     await this.store.ensure(pool.map((s) => s.text));
     for (const v of this.head.values()) v.dispose();
-    const spanDim = this.config.decoder.spanDim;
+    const spanDim = typeDim(this.config);
     this.head = new Map([
       [
         'type.linear.w',
@@ -187,7 +188,7 @@ export class FineTuneLearner implements FewShotLearner {
       ? [...types]
       : [...new Set(support.flatMap((s) => s.entities.map((e) => e.type)))].sort();
     if (wanted.length === 0) throw new RangeError('finetune.adapt: no target types');
-    const spanDim = this.config.decoder.spanDim;
+    const spanDim = typeDim(this.config);
     const fast = new Map<string, tf.Variable>();
     for (const [n, v] of this.vars) fast.set(n, makeVariable(n, v.dataSync() as Float32Array, v.shape));
     fast.set(

@@ -10,11 +10,12 @@ import type { TextEncoder } from '@nerima/encoder';
 import { squaredDistances } from '@nerima/span-decoder';
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeFeatures, type FeatureStore } from '../features.js';
-import { embed } from '../model.js';
+import { embed, type MetaModelConfig } from '../model.js';
 import type { ParamMap } from '../params.js';
 
 /** Where NNShot takes its representation from: a model with a `proj` layer over encoder features. */
 export interface ProjectionSource {
+  config: MetaModelConfig;
   encoder: TextEncoder;
   store: FeatureStore;
   vars: ParamMap;
@@ -76,7 +77,13 @@ class NNShotTagger implements Tagger {
       const feats = this.source.store.batch(chunk);
       const [B, T] = feats.mask.shape;
       const nearestT = tf.tidy(() => {
-        const z = embed(this.source.vars, this.source.encoder, feats, tf.tensor1d(UNIFORM));
+        const z = embed(
+          this.source.vars,
+          this.source.config,
+          this.source.encoder,
+          feats,
+          tf.tensor1d(UNIFORM),
+        );
         const flat = tf.reshape(z, [B * T, -1]) as tf.Tensor2D;
         return tf.argMin(squaredDistances(flat, this.supportZ), 1);
       });
@@ -116,7 +123,7 @@ export class NNShotLearner implements FewShotLearner {
       ? [...types]
       : [...new Set(support.flatMap((s) => s.entities.map((e) => e.type)))].sort();
     if (support.length === 0) throw new RangeError('nnshot.adapt: the support set is empty');
-    const { store, encoder, vars } = this.source;
+    const { store, encoder, vars, config } = this.source;
     const texts = support.map((s) => s.text);
     await store.ensure(texts);
     const feats = store.batch(texts);
@@ -131,7 +138,7 @@ export class NNShotLearner implements FewShotLearner {
       }
     });
     const supportZ = tf.tidy(() => {
-      const z = embed(vars, encoder, feats, tf.tensor1d(UNIFORM));
+      const z = embed(vars, config, encoder, feats, tf.tensor1d(UNIFORM));
       return tf.gather(tf.reshape(z, [-1, z.shape[2]]), tf.tensor1d(rows, 'int32')) as tf.Tensor2D;
     });
     disposeFeatures(feats);

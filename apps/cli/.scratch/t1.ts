@@ -1,0 +1,28 @@
+import { generateDemoCorpus, initBackend, STOCKMARK_FOLDS } from '@nerima/core';
+import { createEncoder } from '@nerima/encoder';
+import { createMamlProtoNet, VARIANTS } from '@nerima/meta-core';
+import * as tf from '@tensorflow/tfjs-core';
+let t = performance.now();
+const lap = (m: string) => { console.log(m, ((performance.now() - t) / 1000).toFixed(2)); t = performance.now(); };
+const info = await initBackend({});
+lap(`backend ${info.name}`);
+const corpus = generateDemoCorpus({ seed: 1 });
+console.log(corpus.train.length, corpus.dev.length, corpus.test.length, corpus.types);
+lap('corpus');
+const encoder = await createEncoder({ from: '../../models/encoder/encoder.bin' });
+lap('encoder');
+const fold = STOCKMARK_FOLDS.A;
+const learner = await createMamlProtoNet({ encoder, knownTypes: [...fold.train] });
+lap('learner');
+const r = await learner.metaTrain(corpus.train, { trainTypes: fold.train, n: [2,3,4], k: [1,5], episodes: 20, seed: 1,
+  onProgress: (p) => console.log('ep', p.episode, p.loss.toFixed(3), p.ms.toFixed(0)) });
+lap('metatrain 20');
+console.log(r.stoppedBy, r.firstLoss, r.lastLoss);
+const support = corpus.test.filter(s => s.entities.some(e => fold.test.includes(e.type))).slice(0, 10);
+const tagger = await learner.adapt(support, fold.test);
+lap('adapt');
+const preds = await tagger.predict(corpus.test.slice(0, 20).map(s => s.text));
+lap('predict 20');
+console.log(JSON.stringify(preds.slice(0,3)));
+tagger.dispose?.();
+console.log(tf.memory().numTensors);

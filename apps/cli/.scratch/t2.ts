@@ -1,0 +1,14 @@
+import { augment, createContextChange, createMentionSwap, loadKbLexicon } from '@nerima/augment';
+import { generateDemoCorpus, readDataset } from '@nerima/core';
+let t = performance.now();
+const lap = (m: string) => { console.log(m, ((performance.now() - t) / 1000).toFixed(2)); t = performance.now(); };
+const { train } = generateDemoCorpus({ seed: 1 });
+const r = await augment(train, { generators: [createMentionSwap({}), createContextChange()], filter: { confidence: false, consistency: false }, perSentence: 1, seed: 1 });
+lap(`demo: ${r.report.generated} gen ${r.report.kept} kept`);
+const sm = (await readDataset('/work/shared/data/stockmark/train.jsonl')).sentences;
+lap('read sm');
+const kb = await loadKbLexicon('/work/shared/data/kb/entities.jsonl');
+lap('kb');
+const r2 = await augment(sm, { generators: [createMentionSwap({ lexicons: [kb.lexicon] }), createContextChange()], filter: { confidence: false, consistency: false }, perSentence: 1, seed: 1 });
+lap(`sm: ${r2.report.generated} gen ${r2.report.kept} kept`);
+console.log(r2.sentences[0]);

@@ -1,0 +1,117 @@
+import { getString, userPath } from '../args.js';
+import { defineCommand, type OptionSpec } from '../command.js';
+import { CliError, DataError, EXIT, UsageError } from '../errors.js';
+
+/** Limit flags passed through to @nerima/server (see its README for the defaults). */
+const LIMITS: Record<string, string> = {
+  'body-limit': 'request body size in bytes',
+  'max-text-length': 'UTF-16 code units per text',
+  'max-batch-size': 'texts per request',
+  'max-support-sentences': 'sentences per support set',
+  'max-tasks-in-memory': 'adapted taggers kept loaded (LRU)',
+  'max-stored-tasks': 'tasks kept in the database',
+};
+
+export const serveCommand = defineCommand({
+  name: 'serve',
+  summary: 'serve a model over HTTP: entities, few-shot tasks (POST /v1/tasks), metrics, OpenAPI',
+  description: `Starts @nerima/server (Fastify) with the model of --model:
+  a run folder: its MAML-ProtoNet++ model (model/meta) adapts to the support sets of POST /v1/tasks, and
+                its supervised tagger (model/tagger), if any, answers POST /v1/entities;
+  an adapted folder (nerima adapt): its adapted tagger answers POST /v1/entities, its meta model the tasks.
+Without --model it serves the lexicon (exact-match) baseline, with a default tagger learnt from
+--support. Tasks are stored in --db (SQLite) and survive restarts. Prints the URL when listening;
+SIGTERM or Ctrl-C finishes in-flight requests and exits 0. Routes: POST /v1/entities,
+POST /v1/tasks, POST /v1/tasks/:id/entities, GET/DELETE /v1/tasks/:id, GET /healthz, GET /metrics,
+GET /openapi.json, GET /docs.`,
+  options: {
+    model: {
+      type: 'string',
+      short: 'm',
+      valueName: '<dir>',
+      description: 'run folder (model/meta and/or model/tagger) or adapted folder',
+      defaultText: 'the lexicon baseline',
+    },
+    host: {
+      type: 'string',
+      valueName: '<addr>',
+      description: 'address to listen on',
+      defaultText: '127.0.0.1',
+    },
+    port: {
+      type: 'string',
+      short: 'p',
+      valueName: '<n>',
+      description: 'port, 0 for any free one',
+      defaultText: '8080',
+    },
+    db: {
+      type: 'string',
+      valueName: '<file|:memory:>',
+      description: 'task database; :memory: keeps tasks in memory only',
+      defaultText: 'nerima-tasks.sqlite',
+    },
+    support: {
+      type: 'string',
+      valueName: '<file>',
+      description: 'without --model: the lexicon default tagger learns from this file',
+    },
+    ...Object.fromEntries(
+      Object.entries(LIMITS).map(([name, description]): [string, OptionSpec] => [
+        name,
+        { type: 'string', valueName: '<n>', description },
+      ]),
+    ),
+  },
+  examples: [
+    {
+      command: 'nerima serve --model runs/2025-11-25T22-04-17 --port 8080',
+      description: 'serve a pipeline run; then: curl -s localhost:8080/healthz',
+    },
+    {
+      command: 'nerima serve --model runs/products --db tasks.sqlite --max-batch-size 16',
+      description: 'serve an adapted model with its own task database and a smaller batch limit',
+    },
+  ],
+  async run(ctx) {
+    const argv: string[] = [];
+    for (const name of ['host', 'port', 'db', ...Object.keys(LIMITS)]) {
+      const v = getString(ctx.values, name);
+      if (v !== undefined) argv.push(`--${name}`, v);
+    }
+    const model = getString(ctx.values, 'model');
+    const support = getString(ctx.values, 'support');
+    if (model !== undefined && support !== undefined) {
+      throw new UsageError('--support is for the lexicon baseline; do not combine it with --model');
+    }
+    if (model !== undefined) argv.push('--model', userPath(ctx, model));
+    if (support !== undefined) argv.push('--support', userPath(ctx, support));
+    if (ctx.global.quiet) argv.push('--quiet');
+
+    const server = await import('@nerima/server');
+    const loadModel = async (dir: string) => {
+      const { initTensorBackend } = await import('../backend.js');
+      await initTensorBackend(ctx);
+      const { loadModelProvider } = await import('../model-folder.js');
+      ctx.out.info(`loading ${dir}`);
+      return loadModelProvider(dir, (m) => ctx.out.warn(m));
+    };
+    try {
+      await server.runServerCli(argv, { loadModel });
+    } catch (err) {
+      if (err instanceof server.UsageError) throw new UsageError(err.message, { cause: err });
+      if (err instanceof CliError) throw err;
+      const e = err as Error & { code?: string; name?: string };
+      if (e.name === 'DatasetError' || e.code === 'ENOENT')
+        throw new DataError(e.message.split('\n')[0] ?? '', [], { cause: err });
+      if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
+        throw new CliError(`cannot listen: ${e.message}; choose another --port or --host`, EXIT.FAILURE, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+    // The server keeps the process alive; SIGTERM / SIGINT shut it down (exit 0).
+    return EXIT.OK;
+  },
+});
