@@ -16,7 +16,8 @@ export type Core = typeof import('../../packages/core/src/index.js');
 export type Enc = typeof import('../../packages/encoder/src/index.js');
 export type Evl = typeof import('../../packages/eval/src/index.js');
 export type Meta = typeof import('../../packages/meta-core/src/index.js');
-export type Tf = typeof import('@tensorflow/tfjs-core');
+// Type-only path: bench/ has no node_modules of its own.
+export type Tf = typeof import('../../packages/meta-core/node_modules/@tensorflow/tfjs-core/dist/index.js');
 
 export const core = await load<Core>('@nerima/core');
 export const enc = await load<Enc>('@nerima/encoder');

@@ -264,8 +264,8 @@ async function main(): Promise<void> {
     let results: Record<string, unknown> = {};
     if (existsSync(resultsPath)) results = JSON.parse(await readFile(resultsPath, 'utf8'));
     if (a.variant === 'main') {
-      const ablations = results['ablations'];
-      results = { ...entry, ...(ablations ? { ablations } : {}) };
+      const { ablations, experiments } = results;
+      results = { ...entry, ...(ablations ? { ablations } : {}), ...(experiments ? { experiments } : {}) };
     } else {
       results['ablations'] = { ...(results['ablations'] as object), [a.variant]: entry };
     }

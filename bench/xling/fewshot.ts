@@ -73,6 +73,8 @@ type Row = {
 };
 const results: Record<string, Record<string, Record<string, Row>>> = {}; // encoder → fold → setting
 const training: Record<string, Record<string, unknown>> = {};
+/** Per-episode macro F1, `encoder/fold/k` → episodes in order (the same episodes for both encoders). */
+const perEpisode: Record<string, number[]> = {};
 for (const [label, file] of [
   ['pretrained', base],
   ['aligned', aligned],
@@ -115,7 +117,9 @@ for (const [label, file] of [
     const byFold: Record<string, Row> = {};
     for (const k of shots) {
       const episodes = novelTypeEpisodes(dev, fold, { k, count: episodesPerSetting, seed: seed * 1000 + k });
-      const s = (await runEpisodes(learner, episodes)).summary;
+      const run = await runEpisodes(learner, episodes);
+      const s = run.summary;
+      perEpisode[`${label}/${foldName}/${k}`] = run.episodes.map((e) => e.metrics.macroF1);
       byFold[`4-way ${k}-shot`] = {
         macroF1: s.macroF1.mean,
         macroF1ci95: s.macroF1.ci95,
@@ -133,6 +137,29 @@ for (const [label, file] of [
   encoder.dispose();
 }
 
+/** Aligned minus pre-trained macro F1 on the same episodes: mean, 95% CI half-width, wins/losses. */
+const paired: Record<string, unknown> = {};
+for (const foldName of folds) {
+  for (const k of shots) {
+    const a = perEpisode[`aligned/${foldName}/${k}`] ?? [];
+    const b = perEpisode[`pretrained/${foldName}/${k}`] ?? [];
+    const d = a.map((x, i) => x - (b[i] ?? 0));
+    const mean = d.reduce((x, y) => x + y, 0) / Math.max(1, d.length);
+    const sd = Math.sqrt(d.reduce((x, y) => x + (y - mean) ** 2, 0) / Math.max(1, d.length - 1));
+    paired[`${foldName} 4-way ${k}-shot`] = {
+      meanDifference: mean,
+      ci95: (1.96 * sd) / Math.sqrt(Math.max(1, d.length)),
+      alignedBetter: d.filter((x) => x > 0).length,
+      alignedWorse: d.filter((x) => x < 0).length,
+      episodes: d.length,
+    };
+    log(
+      `${foldName} ${k}-shot paired difference (aligned − pretrained):`,
+      JSON.stringify(paired[`${foldName} 4-way ${k}-shot`]),
+    );
+  }
+}
+
 const previous = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
 previous.fewshot = {
   command,
@@ -146,6 +173,7 @@ previous.fewshot = {
   metaTraining: { episodes: trainEpisodes, minutesPerEncoderAndFold: minutes, seed: 1000 + seed },
   training,
   results,
+  pairedMacroF1: paired,
 };
 await writeJsonAtomic(out, previous);
 log('wrote', out);

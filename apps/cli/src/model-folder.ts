@@ -232,37 +232,61 @@ export async function adaptMeta(
   }
 }
 
+/** Feature-cache size for models that tag arbitrary texts (predict, serve): bounds memory. */
+export const SERVING_STORE_CAPACITY = 2048;
+
 /** Loads the tagger of an adapted folder (re-adapting its meta model on its support set). */
-export async function loadAdaptedFolder(folder: ModelFolder): Promise<AdaptedTagger> {
+export async function loadAdaptedFolder(
+  folder: ModelFolder,
+  options: { storeCapacity?: number } = {},
+): Promise<AdaptedTagger> {
   if (!folder.adapted || !folder.metaDir) throw new Error(`${folder.dir} is not an adapted folder`);
   const support = await readAdaptedSupport(folder);
-  return adaptMeta(folder.metaDir, support, folder.adapted.types);
+  return adaptMeta(folder.metaDir, support, folder.adapted.types, options);
 }
 
 /**
  * `nerima serve`'s model loader: a run folder gives the meta model as the few-shot learner (the
  * lexicon baseline when the run has none) and its supervised tagger, if any, as the default
- * tagger; an adapted folder gives its meta model and its adapted tagger.
+ * tagger; an adapted folder gives its meta model and its adapted tagger. `taggerFrom` (another run
+ * folder, or a tagger folder) replaces the default tagger.
  */
 export async function loadModelProvider(
   dir: string,
   warn: (message: string) => void,
+  options: { taggerFrom?: string } = {},
 ): Promise<ModelProvider> {
   const folder = await inspectModelFolder(resolve(dir));
+  let taggerDir = folder.taggerDir;
+  if (options.taggerFrom !== undefined) {
+    // A run folder with model/tagger, or the tagger folder itself.
+    const from = resolve(options.taggerFrom);
+    if (await isFile(join(from, 'tagger.json'))) taggerDir = from;
+    else {
+      const other = await inspectModelFolder(from, '--tagger');
+      if (!other.taggerDir)
+        throw new DataError(`--tagger ${options.taggerFrom}: no ${RUN.taggerDir}/ in this folder`);
+      taggerDir = other.taggerDir;
+    }
+  }
   // Served texts are cached by the feature store: keep it bounded.
-  const storeCapacity = 4096;
+  const storeCapacity = SERVING_STORE_CAPACITY;
   let meta: LoadedMeta | undefined;
   let tagger: Tagger | undefined;
   try {
     if (folder.kind === 'adapted') {
-      const adapted = await loadAdaptedFolder(folder);
+      const adapted = await loadAdaptedFolder(folder, { storeCapacity });
       meta = adapted.meta;
       tagger = adapted.tagger;
-    } else {
-      if (folder.metaDir) meta = await loadMetaFolder(folder.metaDir, { storeCapacity });
-      if (folder.taggerDir) tagger = await loadTaggerFolder(folder.taggerDir);
+    } else if (folder.metaDir) {
+      meta = await loadMetaFolder(folder.metaDir, { storeCapacity });
+    }
+    if (taggerDir && (folder.kind !== 'adapted' || options.taggerFrom !== undefined)) {
+      tagger?.dispose?.();
+      tagger = await loadTaggerFolder(taggerDir);
     }
   } catch (err) {
+    tagger?.dispose?.();
     meta?.dispose();
     throw err;
   }

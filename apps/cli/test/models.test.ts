@@ -323,8 +323,19 @@ describe('eval', () => {
 });
 
 describe('serve', () => {
-  it('serves the run folder over HTTP and stops cleanly on SIGTERM', async () => {
-    const child = startNerima(['serve', '--model', metaRun, '--port', '0', '--db', ':memory:', '--quiet']);
+  it('serves a meta model with a supervised tagger over HTTP and stops cleanly on SIGTERM', async () => {
+    const child = startNerima([
+      'serve',
+      '--model',
+      metaRun,
+      '--tagger',
+      taggerRun,
+      '--port',
+      '0',
+      '--db',
+      ':memory:',
+      '--quiet',
+    ]);
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => {
@@ -348,7 +359,19 @@ describe('serve', () => {
     });
     try {
       const health = (await (await fetch(`${url}/healthz`)).json()) as Record<string, unknown>;
-      expect(health).toMatchObject({ status: 'ok', learner: 'maml-protonet++', defaultTagger: false });
+      expect(health).toMatchObject({ status: 'ok', learner: 'maml-protonet++', defaultTagger: true });
+
+      // The supervised tagger of the train run answers POST /v1/entities.
+      const text = '山田さんは東京に住む。';
+      const entities = await fetch(`${url}/v1/entities`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text }),
+      });
+      expect(entities.status).toBe(200);
+      for (const e of ((await entities.json()) as { entities: Row['entities'] }).entities) {
+        expect(text.slice(e.start, e.end)).toBe(e.text);
+      }
 
       const support = (await readRows(supportFile)).slice(0, 4);
       const created = await fetch(`${url}/v1/tasks`, {

@@ -89,8 +89,9 @@ export interface MetaModelConfig {
 
 /** Options to build a config; every field has a default. */
 export type MetaModelOptions = Partial<
-  Omit<MetaModelConfig, 'format' | 'version' | 'inputDim' | 'decoder' | 'control'>
+  Omit<MetaModelConfig, 'format' | 'version' | 'inputDim' | 'decoder' | 'control' | 'knownTypes'>
 > & {
+  knownTypes?: readonly string[];
   decoder?: Partial<SpanDecoderConfig>;
   control?: Partial<ControlConfig>;
 };

@@ -320,8 +320,10 @@ export async function trainSpanTagger(options: TrainSpanTaggerOptions): Promise<
           named.push({ name: k === 0 ? 'iter' : `w${k}`, tensor: k === 0 ? tf.cast(t, 'int32') : t });
         }
         await opt.setWeights(named);
-        opt.accBeta1.assign(tf.scalar(o.accBeta1));
-        opt.accBeta2.assign(tf.scalar(o.accBeta2));
+        tf.tidy(() => {
+          opt.accBeta1.assign(tf.scalar(o.accBeta1));
+          opt.accBeta2.assign(tf.scalar(o.accBeta2));
+        });
         for (const n of named) if (n.tensor.dtype === 'int32') n.tensor.dispose();
       }
       rng = restoreRng(st.rng);

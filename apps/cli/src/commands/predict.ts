@@ -105,9 +105,9 @@ if it has one, else its meta model adapted on the spot to --support. With --json
       throw new UsageError('nothing to tag: give --text "...", --file <file>, or pipe text on stdin');
     }
 
-    const { inspectModelFolder, loadAdaptedFolder, loadTaggerFolder, adaptMeta } = await import(
-      '../model-folder.js'
-    );
+    const { inspectModelFolder, loadAdaptedFolder, loadTaggerFolder, adaptMeta, SERVING_STORE_CAPACITY } =
+      await import('../model-folder.js');
+    const storeCapacity = SERVING_STORE_CAPACITY;
     const folder = await inspectModelFolder(modelDir);
     let support:
       | { sentences: Awaited<ReturnType<typeof readDatasetFile>>['sentences']; types: string[] }
@@ -143,14 +143,16 @@ if it has one, else its meta model adapted on the spot to --support. With --json
     let tagger: Tagger;
     let dispose: () => void;
     if (support) {
-      const a = await adaptMeta(folder.metaDir as string, support.sentences, support.types);
+      const a = await adaptMeta(folder.metaDir as string, support.sentences, support.types, {
+        storeCapacity,
+      });
       ctx.out.info(
         `adapted ${modelDir} to ${support.types.join(', ')} (${support.sentences.length} support sentences)`,
       );
       tagger = a.tagger;
       dispose = () => a.dispose();
     } else if (folder.kind === 'adapted') {
-      const a = await loadAdaptedFolder(folder);
+      const a = await loadAdaptedFolder(folder, { storeCapacity });
       tagger = a.tagger;
       dispose = () => a.dispose();
     } else {

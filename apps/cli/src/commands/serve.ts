@@ -18,7 +18,8 @@ export const serveCommand = defineCommand({
   description: `Starts @nerima/server (Fastify) with the model of --model:
   a run folder: its MAML-ProtoNet++ model (model/meta) adapts to the support sets of POST /v1/tasks, and
                 its supervised tagger (model/tagger), if any, answers POST /v1/entities;
-  an adapted folder (nerima adapt): its adapted tagger answers POST /v1/entities, its meta model the tasks.
+  an adapted folder (nerima adapt): its adapted tagger answers POST /v1/entities, its meta model the tasks;
+--tagger <run folder> takes the default tagger from another run (e.g. one of nerima train).
 Without --model it serves the lexicon (exact-match) baseline, with a default tagger learnt from
 --support. Tasks are stored in --db (SQLite) and survive restarts. Prints the URL when listening;
 SIGTERM or Ctrl-C finishes in-flight requests and exits 0. Routes: POST /v1/entities,
@@ -37,6 +38,11 @@ GET /openapi.json, GET /docs.`,
       valueName: '<addr>',
       description: 'address to listen on',
       defaultText: '127.0.0.1',
+    },
+    tagger: {
+      type: 'string',
+      valueName: '<dir>',
+      description: 'with --model: the default tagger from another run folder (nerima train) or tagger folder',
     },
     port: {
       type: 'string',
@@ -69,6 +75,10 @@ GET /openapi.json, GET /docs.`,
       description: 'serve a pipeline run; then: curl -s localhost:8080/healthz',
     },
     {
+      command: 'nerima serve --model runs/meta-A --tagger runs/tagger',
+      description: 'few-shot tasks with a meta model, POST /v1/entities with a supervised tagger',
+    },
+    {
       command: 'nerima serve --model runs/products --db tasks.sqlite --max-batch-size 16',
       description: 'serve an adapted model with its own task database and a smaller batch limit',
     },
@@ -84,6 +94,10 @@ GET /openapi.json, GET /docs.`,
     if (model !== undefined && support !== undefined) {
       throw new UsageError('--support is for the lexicon baseline; do not combine it with --model');
     }
+    const tagger = getString(ctx.values, 'tagger');
+    if (tagger !== undefined && model === undefined) {
+      throw new UsageError('--tagger goes with --model (the few-shot model to serve next to it)');
+    }
     if (model !== undefined) argv.push('--model', userPath(ctx, model));
     if (support !== undefined) argv.push('--support', userPath(ctx, support));
     if (ctx.global.quiet) argv.push('--quiet');
@@ -94,7 +108,9 @@ GET /openapi.json, GET /docs.`,
       await initTensorBackend(ctx);
       const { loadModelProvider } = await import('../model-folder.js');
       ctx.out.info(`loading ${dir}`);
-      return loadModelProvider(dir, (m) => ctx.out.warn(m));
+      return loadModelProvider(dir, (m) => ctx.out.warn(m), {
+        ...(tagger !== undefined ? { taggerFrom: userPath(ctx, tagger) } : {}),
+      });
     };
     try {
       await server.runServerCli(argv, { loadModel });

@@ -177,11 +177,12 @@ Use the tagger with "nerima predict --model <out>" or "nerima serve --model <out
         meta: { trainFile: trainPath, devFile: devPath },
         onProgress: (p) => {
           if (!bar) {
-            bar = ctx.progress('train', p.totalSteps, {
+            // After a resume the first report comes late in the schedule: count from there.
+            last = p.kind === 'step' ? p.step - 1 : p.step;
+            bar = ctx.progress('train', Math.max(1, p.totalSteps - last), {
               logEveryMs: 15_000,
               ...(limitMs !== undefined ? { limitMs } : {}),
             });
-            last = p.kind === 'step' ? p.step - 1 : p.step;
           }
           if (p.step > last) {
             bar.tick(p.step - last, `epoch ${p.epoch}${p.loss ? ` loss ${p.loss.total.toFixed(3)}` : ''}`);

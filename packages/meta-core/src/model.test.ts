@@ -1,0 +1,84 @@
+import { createRng } from '@nerima/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  createVariables,
+  makeConfig,
+  prototypeSpread,
+  typeDim,
+  typeLogits,
+  typeRepresentations,
+} from './model.js';
+import { setupBackend } from './test-helpers.js';
+
+beforeAll(setupBackend);
+
+const config = makeConfig(4, {
+  projDim: 2,
+  decoder: { startHidden: 2, endHidden: 2, biaffineRank: 1, widthDim: 2, spanDim: 3, maxWidth: 4 },
+  control: { hidden: 2 },
+  knownTypes: ['PERSON'],
+});
+
+describe('type representations', () => {
+  it('append the mean of z over the span and z at its last character', () => {
+    const vars = createVariables(config, createRng(1));
+    // z: one text of 4 characters, projDim 2.
+    const z = tf.tensor3d([
+      [
+        [1, 0],
+        [3, 2],
+        [5, 4],
+        [7, 6],
+      ],
+    ]);
+    const spans = { batch: Int32Array.of(0, 0), start: Int32Array.of(1, 0), end: Int32Array.of(3, 1) };
+    const reps = typeRepresentations(vars, config, z, spans);
+    expect(reps.shape).toEqual([2, typeDim(config)]);
+    expect(typeDim(config)).toBe(3 + 2 * 2);
+    const v = reps.arraySync();
+    // span [1, 3): mean of rows 1 and 2 = (4, 3); last character row 2 = (5, 4)
+    expect(v[0]?.slice(3)).toEqual([4, 3, 5, 4]);
+    // span [0, 1): mean = last = row 0
+    expect(v[1]?.slice(3)).toEqual([1, 0, 1, 0]);
+    tf.dispose([z, reps]);
+    for (const x of vars.values()) x.dispose();
+  });
+
+  it('score prototypes by scaled squared distance, push absent types down, add known-type columns', () => {
+    const vars = createVariables(config, createRng(1));
+    const dim = typeDim(config);
+    const row = (x: number) => Array.from({ length: dim }, (_, i) => (i === 0 ? x : 0));
+    const reps = tf.tensor2d([row(0), row(2)]);
+    const protos = tf.tensor2d([row(0), row(1)]);
+    const neg = tf.tensor2d([row(2)]);
+    const logits = typeLogits(
+      vars,
+      config,
+      reps,
+      protos,
+      tf.scalar(dim),
+      [true, false],
+      false,
+      neg,
+    ).arraySync();
+    // −scale·d²/dim with scale = dim → −d²; type 1 is absent (−1e4); column 2 is the known type.
+    const plain = (xs: number[] | undefined) => (xs ?? []).map((x) => x + 0); // −0 → 0
+    expect(plain(logits[0])).toEqual([0, -1 - 1e4, -4]);
+    expect(plain(logits[1])).toEqual([-4, -1 - 1e4, 0]);
+    tf.dispose([reps, protos, neg]);
+    for (const x of vars.values()) x.dispose();
+  });
+
+  it('measures the prototype spread over present types only', () => {
+    const protos = tf.tensor2d([
+      [0, 0],
+      [3, 4],
+      [100, 100],
+    ]);
+    // ‖p0 − p1‖² = 25 → √(25 / dim 1) = 5; the absent third prototype is ignored.
+    expect(prototypeSpread(protos, [true, true, false], 1)).toBeCloseTo(5, 5);
+    expect(prototypeSpread(protos, [true, false, false], 1)).toBe(0);
+    protos.dispose();
+  });
+});
