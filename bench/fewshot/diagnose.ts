@@ -5,6 +5,8 @@
  *   pnpm exec tsx --conditions=@nerima/source bench/fewshot/diagnose.ts --fold A --k 5 --method full --episodes 10
  */
 import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Sentence } from '../../packages/core/src/index.js';
 import { core, enc, meta } from './resolve.js';
@@ -29,9 +31,15 @@ const gazetteer = !argv.includes('--no-gazetteer') && existsSync(kbPath) ? { kbP
 const encoder = existsSync(encPath)
   ? await enc.createEncoder({ from: encPath, gazetteer })
   : await enc.createEncoder({ texts: train.map((s: Sentence) => s.text), gazetteer });
-const learner = await meta.loadMamlProtoNet(path.join(repoRoot, 'runs/fewshot', fold, method, 'model.json'), {
-  encoder,
-});
+let modelPath = path.join(repoRoot, 'runs/fewshot', fold, method, 'model.json');
+if (argv.includes('--test-steps')) {
+  // Same weights, another number of inner steps at adaptation time.
+  const file = JSON.parse(await readFile(modelPath, 'utf8'));
+  file.config.testInnerSteps = Number(get('test-steps', '3'));
+  modelPath = path.join(tmpdir(), `diagnose-${process.pid}.json`);
+  await writeFile(modelPath, JSON.stringify(file));
+}
+const learner = await meta.loadMamlProtoNet(modelPath, { encoder, decode: { allowNested: false } });
 for (const [n, v] of learner.vars)
   if (n.startsWith('cond.') || n.startsWith('type.')) console.log(n, Array.from(v.dataSync()));
 const f = core.STOCKMARK_FOLDS[fold];

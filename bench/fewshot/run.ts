@@ -11,7 +11,7 @@
  *   --minutes X           meta-training budget per meta-learner and fold (also caps pre-training)
  *   --pretrain-epochs N   supervised pre-training passes of the fine-tuning / NNShot model (default 3)
  *   --folds A,B  --shots 1,5  --seed N (episode seed, default 1)
- *   --methods full,noControl,noMaml,noPrototypes,protoOnly,mamlOnly,finetune,nnshot,lexicon
+ *   --methods full,noControl,noMaml,noPrototypes,protoOnly,mamlOnly,protoMaml,finetune,nnshot,nnspan,lexicon
  *   --order 1|2           MAML order of the meta-learners (default 1)
  *   --encoder PATH        saved encoder (default models/encoder/encoder.bin when present, else a
  *                         randomly initialised encoder with vocabularies from train.jsonl)
@@ -20,11 +20,14 @@
  *                         the encoder file has no gazetteer weights, so its projection is a fixed random one)
  *   --no-known            no known-type (train type) prototypes
  *   --nested              decode nested spans (off: Stockmark has none)
- *   --reuse               load runs/fewshot/<fold>/<method>/model.json when present instead of training
+ *   --reuse               load runs/fewshot/<fold>/<method>/model.json (and supervised/model.json) when present
+ *                         instead of training
+ *   --merge               keep the other methods' results already in the results file
  *   --out PATH            results file (default bench/results/fewshot.json); --no-write to skip
  */
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Episode, FewShotLearner, Sentence } from '../../packages/core/src/index.js';
 import type { MetaModelOptions } from '../../packages/meta-core/src/index.js';
@@ -36,6 +39,7 @@ const {
   loadMamlProtoNet,
   FineTuneLearner,
   NNShotLearner,
+  NNSpanLearner,
   FeatureStore,
   VARIANTS,
   novelTypeEpisodes,
@@ -52,8 +56,10 @@ const ALL_METHODS = [
   'noPrototypes',
   'protoOnly',
   'mamlOnly',
+  'protoMaml',
   'finetune',
   'nnshot',
+  'nnspan',
   'lexicon',
 ] as const;
 type Method = (typeof ALL_METHODS)[number];
@@ -64,6 +70,7 @@ const META_METHODS = new Set<Method>([
   'noPrototypes',
   'protoOnly',
   'mamlOnly',
+  'protoMaml',
 ]);
 const LABELS: Record<Method, string> = {
   full: 'MAML-ProtoNet++ (MAML + prototypes + control network)',
@@ -72,8 +79,11 @@ const LABELS: Record<Method, string> = {
   noPrototypes: 'ablation: without prototypes (MAML + control network, linear head)',
   protoOnly: 'baseline: prototypes only (span ProtoNet)',
   mamlOnly: 'baseline: MAML only (linear head from zero)',
+  protoMaml: 'MAML-ProtoNet++ with a Proto-MAML head (prototypes initialise a linear head adapted by MAML)',
   finetune: 'baseline: supervised span model fine-tuned on the support',
   nnshot: 'baseline: NNShot (nearest support character, supervised features)',
+  nnspan:
+    'baseline: nearest-neighbour spans (nearest support mention or non-mention span, supervised features)',
   lexicon: 'baseline: lexicon (exact string match of support mentions)',
 };
 
@@ -109,6 +119,7 @@ function parseArgs(argv: string[]) {
     order: order as 1 | 2,
     encoder: get('encoder'),
     reuse: argv.includes('--reuse'),
+    merge: argv.includes('--merge'),
     nested: argv.includes('--nested'),
     modelOptions: JSON.parse(get('model') ?? '{}') as MetaModelOptions,
     noKnown: argv.includes('--no-known'),
@@ -191,6 +202,21 @@ const METRICS: MetricName[] = [
 type FoldResult = Record<MetricName, Summary> & { episodes: number };
 const results: Record<string, Record<string, Record<string, FoldResult>>> = {}; // setting → method → fold → result
 const training: Record<string, Record<string, unknown>> = {};
+// --merge: keep the methods and folds of an earlier results file that this run does not redo.
+const earlierCommands: string[] = [];
+if (args.merge && existsSync(args.out)) {
+  const old = JSON.parse(await readFile(args.out, 'utf8'));
+  earlierCommands.push(...(old.commands ?? [old.command]));
+  for (const [setting, byMethod] of Object.entries(old.settings ?? {}) as Array<
+    [string, Record<string, { folds: Record<string, FoldResult> }>]
+  >) {
+    for (const [method, r] of Object.entries(byMethod)) {
+      results[setting] ??= {};
+      results[setting][method] = { ...r.folds };
+    }
+  }
+  Object.assign(training, old.training ?? {});
+}
 let peakRss = process.memoryUsage().rss;
 
 const baseOptions: MetaModelOptions = { order: args.order, ...args.modelOptions };
@@ -227,6 +253,7 @@ async function writeResults(final: boolean): Promise<void> {
     description:
       'Novel-type few-shot NER on Stockmark Wikipedia NER: meta-train on train.jsonl restricted to the fold train types, test on seeded N-way K-shot episodes of the fold test types drawn from dev.jsonl only (core sampleEpisodes, Few-NERD greedy); the same episodes for every method. Averages are the mean of the fold means; ci95 is the 95% CI half-width over episodes (fold CIs combined in quadrature).',
     command,
+    ...(earlierCommands.length ? { commands: [...earlierCommands, command] } : {}),
     commit: gitCommit(),
     date: new Date().toISOString(),
     backend: `${backend.name}${backend.simd ? ' (simd)' : ''}${backend.threads ? `, ${backend.threads} thread(s)` : ''}`,
@@ -262,7 +289,7 @@ async function writeResults(final: boolean): Promise<void> {
 
 for (const foldName of args.folds) {
   const fold = STOCKMARK_FOLDS[foldName];
-  training[foldName] = {};
+  training[foldName] ??= {};
   const learners: Array<{ method: Method; learner: FewShotLearner; dispose: () => void }> = [];
   let finetune: InstanceType<typeof FineTuneLearner> | null = null;
   for (const method of args.methods) {
@@ -321,7 +348,14 @@ for (const foldName of args.folds) {
         );
       }
       learners.push({ method, learner, dispose: () => learner.dispose() });
-    } else if (method === 'finetune' || method === 'nnshot') {
+    } else if (method === 'finetune' || method === 'nnshot' || method === 'nnspan') {
+      const supervisedPath = path.join(repoRoot, 'runs/fewshot', foldName, 'supervised', 'model.json');
+      if (!finetune && args.reuse && existsSync(supervisedPath)) {
+        finetune = new FineTuneLearner({ encoder, store, name: 'finetune', decode });
+        await finetune.load(supervisedPath);
+        training[foldName]['supervised'] = { reused: path.relative(repoRoot, supervisedPath) };
+        log(`${foldName}/supervised: loaded ${path.relative(repoRoot, supervisedPath)}`);
+      }
       if (!finetune) {
         finetune = new FineTuneLearner({ encoder, store, name: 'finetune', decode });
         t = performance.now();
@@ -337,16 +371,19 @@ for (const foldName of args.folds) {
         });
         peakRss = Math.max(peakRss, process.memoryUsage().rss);
         training[foldName]['supervised'] = { ...r, minutes: r.elapsedMs / 60_000 };
+        await finetune.save(supervisedPath);
         log(
           `${foldName}/supervised: ${r.steps} steps, loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)}`,
         );
       }
       const ft = finetune;
-      learners.push(
+      const learner =
         method === 'finetune'
-          ? { method, learner: ft, dispose: () => {} }
-          : { method, learner: new NNShotLearner(ft, 'nnshot'), dispose: () => {} },
-      );
+          ? ft
+          : method === 'nnshot'
+            ? new NNShotLearner(ft, 'nnshot')
+            : new NNSpanLearner(ft, {}, 'nnspan');
+      learners.push({ method, learner, dispose: () => {} });
     } else {
       learners.push({ method, learner: new LexiconLearner(), dispose: () => {} });
     }

@@ -58,42 +58,48 @@ describe('MamlProtoNet', () => {
     learner.dispose();
   });
 
-  it('adapts to a type it never saw and frees every tensor after each episode', async () => {
-    const learner = await make();
-    await learner.metaTrain(corpus.train, { trainTypes: TRAIN_TYPES, n: 2, k: 2, episodes: 5, seed: 4 });
-    // Relabel EVENT as a name no model has seen.
-    const rename = (s: Sentence): Sentence => ({
-      ...s,
-      entities: s.entities.map((e) => (e.type === 'EVENT' ? { ...e, type: 'NEVER_SEEN' } : e)),
-    });
-    const dev = corpus.dev.map(rename);
-    const episodes = novelTypeEpisodes(
-      dev,
-      { train: TRAIN_TYPES, test: ['NEVER_SEEN', 'PRODUCT'] },
-      { k: 2, count: 4, seed: 5 },
-    );
-    // Warm-up (encodes the texts into the feature cache, which holds no tensors).
-    for (const e of episodes) await store.ensure([...e.support, ...e.query].map((s) => s.text));
-    const before = tf.memory().numTensors;
-    for (const e of episodes) {
-      const tagger = await learner.adapt(e.support, e.types);
-      const preds = await tagger.predict(e.query.map((s) => s.text));
-      expect(preds.length).toBe(e.query.length);
-      preds.forEach((list, i) => {
-        const text = e.query[i]?.text as string;
-        for (const p of list) {
-          expect(['NEVER_SEEN', 'PRODUCT']).toContain(p.type);
-          expect(text.slice(p.start, p.end)).toBe(p.text);
-          expect(p.score).toBeGreaterThanOrEqual(0);
-          expect(p.score).toBeLessThanOrEqual(1);
-        }
+  it.each([
+    ['prototypes', false],
+    ['Proto-MAML head', true],
+  ])(
+    'adapts to a type it never saw and frees every tensor after each episode (%s)',
+    async (_name, adaptHead) => {
+      const learner = await make({ adaptHead });
+      await learner.metaTrain(corpus.train, { trainTypes: TRAIN_TYPES, n: 2, k: 2, episodes: 5, seed: 4 });
+      // Relabel EVENT as a name no model has seen.
+      const rename = (s: Sentence): Sentence => ({
+        ...s,
+        entities: s.entities.map((e) => (e.type === 'EVENT' ? { ...e, type: 'NEVER_SEEN' } : e)),
       });
-      tagger.dispose?.();
-      tagger.dispose?.();
-      expect(tf.memory().numTensors).toBe(before);
-    }
-    learner.dispose();
-  });
+      const dev = corpus.dev.map(rename);
+      const episodes = novelTypeEpisodes(
+        dev,
+        { train: TRAIN_TYPES, test: ['NEVER_SEEN', 'PRODUCT'] },
+        { k: 2, count: 4, seed: 5 },
+      );
+      // Warm-up (encodes the texts into the feature cache, which holds no tensors).
+      for (const e of episodes) await store.ensure([...e.support, ...e.query].map((s) => s.text));
+      const before = tf.memory().numTensors;
+      for (const e of episodes) {
+        const tagger = await learner.adapt(e.support, e.types);
+        const preds = await tagger.predict(e.query.map((s) => s.text));
+        expect(preds.length).toBe(e.query.length);
+        preds.forEach((list, i) => {
+          const text = e.query[i]?.text as string;
+          for (const p of list) {
+            expect(['NEVER_SEEN', 'PRODUCT']).toContain(p.type);
+            expect(text.slice(p.start, p.end)).toBe(p.text);
+            expect(p.score).toBeGreaterThanOrEqual(0);
+            expect(p.score).toBeLessThanOrEqual(1);
+          }
+        });
+        tagger.dispose?.();
+        tagger.dispose?.();
+        expect(tf.memory().numTensors).toBe(before);
+      }
+      learner.dispose();
+    },
+  );
 
   it('handles a degenerate support: one sentence, one mention', async () => {
     const learner = await make();

@@ -162,6 +162,8 @@ export const VARIANTS = {
   protoOnly: { innerSteps: 0, testInnerSteps: 0, useControl: false },
   /** Baseline: MAML with a linear head, no prototypes, no control network. */
   mamlOnly: { typeHead: 'linear', useControl: false },
+  /** Full model with a Proto-MAML type head: prototypes initialise a linear head adapted in the inner loop. */
+  protoMaml: { adaptHead: true },
 } as const satisfies Record<string, MetaModelOptions>;
 
 function peakRss(): number {

@@ -26,6 +26,7 @@ import {
   groupOf,
   LINEAR_HEAD,
   type MetaModelConfig,
+  prototypeHead,
   prototypeSpread,
   queryLoss,
   supportLoss,
@@ -47,17 +48,36 @@ export interface ModelParts {
 /** Names of the fast weights: slow variables in a fast group, plus the episode's linear head. */
 export function fastNames(m: ModelParts): string[] {
   const groups = new Set(m.config.control.groups);
-  const names = [...m.vars.keys()].filter((n) => groups.has(groupOf(n)) && !n.startsWith('ctrl.'));
-  if (m.config.typeHead === 'linear') names.push(...LINEAR_HEAD);
+  const names = [...m.vars.keys()].filter(
+    (n) =>
+      groups.has(groupOf(n)) && !n.startsWith('ctrl.') && !n.startsWith('known.') && !n.startsWith('type.'),
+  );
+  if (m.config.typeHead === 'linear' || m.config.adaptHead) names.push(...LINEAR_HEAD);
   return names;
 }
 
-/** Initial fast weights: the slow variables (not copied) and a zero linear head for `n` types. */
-function initialFast(m: ModelParts, names: readonly string[], n: number): Map<string, tf.Tensor> {
+/**
+ * Initial fast weights: the slow variables (not copied) and the episode's linear head — zeros for
+ * the linear head, the support prototypes rewritten as a linear head for Proto-MAML (under the slow
+ * weights and `task`). Call inside a tidy / gradient scope.
+ */
+function initialFast(
+  m: ModelParts,
+  names: readonly string[],
+  ep: EpisodeTensors,
+  task: TaskTensors,
+): Map<string, tf.Tensor> {
+  const c = m.config;
+  const n = ep.types.length;
   const out = new Map<string, tf.Tensor>();
+  let head: [tf.Tensor2D, tf.Tensor1D] | null = null;
+  if (c.adaptHead) {
+    const z = embed(m.vars, c, m.encoder, ep.support.feats, task.levelWeights);
+    head = prototypeHead(c, supportPrototypes(m.vars, c, z, ep), task.scale);
+  }
   for (const name of names) {
-    if (name === 'type.linear.w') out.set(name, tf.zeros([typeDim(m.config), n]));
-    else if (name === 'type.linear.b') out.set(name, tf.zeros([n]));
+    if (name === 'type.linear.w') out.set(name, head ? head[0] : tf.zeros([typeDim(c), n]));
+    else if (name === 'type.linear.b') out.set(name, head ? head[1] : tf.zeros([n]));
     else out.set(name, m.vars.get(name) as tf.Variable);
   }
   return out;
@@ -105,14 +125,14 @@ export function taskStatistics(
 ): Float32Array {
   const c = m.config;
   const names = fastNames(m);
-  const fast = initialFast(m, names, ep.types.length);
   const [loss, protos] = tf.tidy((): [tf.Scalar, tf.Tensor2D | undefined] => {
+    const task = taskTensors(fixedValues(c));
+    const fast = initialFast(m, names, ep, task);
     const params = merge(
       m.vars,
       names,
       names.map((n) => fast.get(n) as tf.Tensor),
     );
-    const task = taskTensors(fixedValues(c));
     const l = supportLoss(params, c, m.encoder, ep, task);
     if (c.typeHead !== 'prototype') return [l, undefined];
     return [
@@ -123,7 +143,6 @@ export function taskStatistics(
   const initialLoss = loss.dataSync()[0] as number;
   const spread = protos ? prototypeSpread(protos, ep.present, typeDim(c)) : 0;
   tf.dispose([loss, ...(protos ? [protos] : [])]);
-  for (const n of LINEAR_HEAD) fast.get(n)?.dispose();
   return statsVector(supportStats(support, ep.types, { initialLoss, protoSpread: spread }));
 }
 
@@ -154,10 +173,13 @@ export function innerLoop(
   const c = m.config;
   const names = fastNames(m);
   const groups = groupIndices(c, names);
-  const init = initialFast(m, names, ep.types.length);
   // Own every tensor of `fast` (copies of the variables) so that it can be freed uniformly.
   let fast = new Map<string, tf.Tensor>();
-  for (const [n, t] of init) fast.set(n, t instanceof tf.Variable ? tf.keep(t.clone()) : t);
+  tf.tidy(() => {
+    const task = taskTensors(ctrl);
+    for (const [n, t] of initialFast(m, names, ep, task))
+      fast.set(n, tf.keep(t instanceof tf.Variable ? t.clone() : t));
+  });
   let gradSum: Map<string, tf.Tensor> | null = null;
   const losses: number[] = [];
   // The slow part (level-weighted combination + context convolutions) does not change during the
@@ -262,7 +284,7 @@ export function outerGradients(
     tf.variableGrads(() => {
       const { lrs, task } = controlTensors(m, stats);
       const lr = (i: number) => tf.reshape(tf.slice(lrs, [groups[i] as number], [1]), []);
-      const init = initialFast(m, names, ep.types.length);
+      const init = initialFast(m, names, ep, task);
       let fast: tf.Tensor[] = names.map((n) => init.get(n) as tf.Tensor);
       if (inner?.gradSum) {
         const sums = inner.gradSum;

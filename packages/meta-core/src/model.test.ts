@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createVariables,
   makeConfig,
+  prototypeHead,
   prototypeSpread,
   typeDim,
   typeLogits,
@@ -13,12 +14,13 @@ import { setupBackend } from './test-helpers.js';
 
 beforeAll(setupBackend);
 
-const config = makeConfig(4, {
+const SMALL = {
   projDim: 2,
   decoder: { startHidden: 2, endHidden: 2, biaffineRank: 1, widthDim: 2, spanDim: 3, maxWidth: 4 },
   control: { hidden: 2 },
   knownTypes: ['PERSON'],
-});
+};
+const config = makeConfig(4, SMALL);
 
 describe('type representations', () => {
   it('append the mean of z over the span and z at its last character', () => {
@@ -68,6 +70,36 @@ describe('type representations', () => {
     expect(plain(logits[1])).toEqual([-4, -1 - 1e4, 0]);
     tf.dispose([reps, protos, neg]);
     for (const x of vars.values()) x.dispose();
+  });
+
+  it('Proto-MAML: the prototype-initialised linear head reproduces the distance logits', () => {
+    const protoConfig = makeConfig(4, { ...SMALL, adaptHead: false });
+    const headConfig = makeConfig(4, { ...SMALL, adaptHead: true });
+    expect(headConfig.control.groups).toContain('type');
+    const dim = typeDim(headConfig);
+    const rng = createRng(4);
+    const reps = tf.tensor2d(
+      Array.from({ length: 3 * dim }, () => rng.normal()),
+      [3, dim],
+    );
+    const protos = tf.tensor2d(
+      Array.from({ length: 2 * dim }, () => rng.normal()),
+      [2, dim],
+    );
+    const scale = tf.scalar(7);
+    const [w, b] = prototypeHead(headConfig, protos, scale);
+    const params = new Map<string, tf.Tensor>([
+      ['type.linear.w', w],
+      ['type.linear.b', b],
+    ]);
+    const a = typeLogits(params, protoConfig, reps, protos, scale, [true, true], false).arraySync();
+    const h = typeLogits(params, headConfig, reps, null, scale, [true, true], false).arraySync();
+    a.forEach((row, i) => {
+      row.forEach((x, j) => {
+        expect(h[i]?.[j]).toBeCloseTo(x, 3);
+      });
+    });
+    tf.dispose([reps, protos, scale, w, b]);
   });
 
   it('measures the prototype spread over present types only', () => {

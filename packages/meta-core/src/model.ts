@@ -67,6 +67,11 @@ export interface MetaModelConfig {
    * "not a target" classes, so spans that look like a known type are rejected. Empty: off.
    */
   knownTypes: string[];
+  /**
+   * Proto-MAML (prototype head only): the prototypes initialise a linear type head that is a fast
+   * weight (group `type`), adapted by the inner loop instead of staying fixed.
+   */
+  adaptHead: boolean;
   /** What the type head compares: the decoder's span representation, or that plus z mean / last char. */
   typeFeatures: 'span' | 'span+z';
   /** Fast-weight groups, inner learning-rate bounds and distance-scale bounds. */
@@ -103,8 +108,10 @@ export const DEFAULT_GROUPS = ['proj', 'start', 'end', 'span'] as const;
 export function makeConfig(inputDim: number, o: MetaModelOptions = {}): MetaModelConfig {
   const projDim = o.projDim ?? 128;
   const typeHead = o.typeHead ?? 'prototype';
+  const adaptHead = typeHead === 'prototype' && (o.adaptHead ?? false);
   const groups =
-    o.control?.groups ?? (typeHead === 'linear' ? [...DEFAULT_GROUPS, 'type'] : [...DEFAULT_GROUPS]);
+    o.control?.groups ??
+    (typeHead === 'linear' || adaptHead ? [...DEFAULT_GROUPS, 'type'] : [...DEFAULT_GROUPS]);
   const lrInit = o.control?.lrInit ?? groups.map((g) => (g === 'type' ? 0.5 : 0.05));
   const lrMax = o.control?.lrMax ?? groups.map((g) => (g === 'type' ? 5 : 0.5));
   const control: ControlConfig = {
@@ -139,6 +146,7 @@ export function makeConfig(inputDim: number, o: MetaModelOptions = {}): MetaMode
     condition: typeHead === 'prototype' && (o.condition ?? true),
     knownTypes: typeHead === 'prototype' ? [...(o.knownTypes ?? [])] : [],
     typeFeatures: o.typeFeatures ?? 'span+z',
+    adaptHead,
     control,
     useControl: o.useControl ?? true,
     innerSteps: o.innerSteps ?? 3,
@@ -186,6 +194,11 @@ export function validateModelConfig(c: MetaModelConfig, where = 'meta-core confi
   }
   if (new Set(c.knownTypes).size !== c.knownTypes.length)
     throw new RangeError(`${where}: knownTypes has duplicates`);
+  if (c.adaptHead && (c.typeHead !== 'prototype' || !c.control.groups.includes('type'))) {
+    throw new RangeError(
+      `${where}: adaptHead needs typeHead 'prototype' and a 'type' group in control.groups`,
+    );
+  }
   if (c.typeHead === 'linear' && !c.control.groups.includes('type')) {
     throw new RangeError(
       `${where}: a linear type head is adapted in the inner loop, so control.groups must include 'type'`,
@@ -521,7 +534,16 @@ export function typeLogits(
 ): tf.Tensor2D {
   const S = reps.shape[0];
   let logits: tf.Tensor2D;
-  if (c.typeHead === 'prototype') {
+  if (c.typeHead === 'prototype' && c.adaptHead) {
+    // Proto-MAML: the prototypes, rewritten as a linear head (fast weights `type.linear.*`
+    // initialised by {@link prototypeHead}), minus the per-row ‖x‖² term that the head drops:
+    // at initialisation this equals −scale·‖x − p‖²/dim exactly.
+    const xx = tf.mul(tf.sum(tf.square(reps), 1, true), tf.div(scale, typeDim(c)));
+    logits = tf.sub(
+      tf.add(tf.matMul(reps, param<tf.Tensor2D>(params, 'type.linear.w')), param(params, 'type.linear.b')),
+      xx,
+    ) as tf.Tensor2D;
+  } else if (c.typeHead === 'prototype') {
     if (!protos) throw new Error('typeLogits: the prototype head needs prototypes');
     logits = tf.mul(tf.neg(squaredDistances(reps, protos)), tf.div(scale, typeDim(c)));
   } else {
@@ -548,6 +570,21 @@ export function typeLogits(
       ? tf.mul(tf.neg(tf.exp(param(params, 'type.logTau'))), scale)
       : param(params, 'type.noneBias');
   return tf.concat([tf.mul(tf.ones([S, 1]), none), logits], 1) as tf.Tensor2D;
+}
+
+/**
+ * Proto-MAML initialisation of the linear type head from prototypes [N, d]:
+ * W = (2·scale/dim)·Pᵀ, b = −(scale/dim)·‖p‖², so that x·W + b − (scale/dim)·‖x‖² = −scale·‖x − p‖²/dim.
+ */
+export function prototypeHead(
+  c: MetaModelConfig,
+  protos: tf.Tensor2D,
+  scale: tf.Scalar,
+): [tf.Tensor2D, tf.Tensor1D] {
+  const f = tf.div(scale, typeDim(c));
+  const w = tf.mul(tf.transpose(protos), tf.mul(f, 2)) as tf.Tensor2D;
+  const b = tf.neg(tf.mul(tf.sum(tf.square(protos), 1), f)) as tf.Tensor1D;
+  return [w, b];
 }
 
 /**

@@ -7,6 +7,8 @@
  * is replaced by a zero-initialised head over the new types (the "none" bias is kept), and all of it
  * is fine-tuned with Adam on the support loss for a fixed number of steps.
  */
+
+import { readFile } from 'node:fs/promises';
 import {
   createRng,
   type EntityType,
@@ -14,6 +16,7 @@ import {
   type Sentence,
   splitByTypes,
   type Tagger,
+  writeFileAtomic,
 } from '@nerima/core';
 import type { TextEncoder } from '@nerima/encoder';
 import { DEFAULT_DECODE_OPTIONS, type DecodeOptions } from '@nerima/span-decoder';
@@ -25,12 +28,14 @@ import {
   createVariables,
   type MetaModelConfig,
   type MetaModelOptions,
+  MODEL_FORMAT,
+  MODEL_VERSION,
   makeConfig,
   makeEpisode,
   supportLoss,
   typeDim,
 } from '../model.js';
-import { makeVariable } from '../params.js';
+import { makeVariable, type ParamSnapshot, restore, snapshot } from '../params.js';
 import { EpisodeTagger } from '../tagger.js';
 
 /** Options of {@link createFineTuneLearner}. */
@@ -81,6 +86,7 @@ export class FineTuneLearner implements FewShotLearner {
   /** Projection, decoder heads and the none bias (shared with {@link NNShotLearner}). */
   readonly vars: Map<string, tf.Variable>;
   private head: Map<string, tf.Variable> = new Map();
+  private trainTypes: string[] = [];
   private readonly decodeOptions: DecodeOptions;
   private readonly lr: number;
   private readonly steps: number;
@@ -113,15 +119,7 @@ export class FineTuneLearner implements FewShotLearner {
     const types = [...o.trainTypes];
     const pool = splitByTypes(sentences, types);
     await this.store.ensure(pool.map((s) => s.text));
-    for (const v of this.head.values()) v.dispose();
-    const spanDim = typeDim(this.config);
-    this.head = new Map([
-      [
-        'type.linear.w',
-        makeVariable('type.linear.w', new Float32Array(spanDim * types.length), [spanDim, types.length]),
-      ],
-      ['type.linear.b', makeVariable('type.linear.b', new Float32Array(types.length), [types.length])],
-    ]);
+    this.setHead(types);
     const all = new Map<string, tf.Variable>([...this.vars, ...this.head]);
     const adam = new Adam(all, { learningRate: this.lr, clipNorm: 5 });
     const byTf = new Map([...all].map(([n, v]) => [v.name, n]));
@@ -235,6 +233,49 @@ export class FineTuneLearner implements FewShotLearner {
       },
       this.decodeOptions,
     );
+  }
+
+  /** Writes the pre-trained weights (config, training types, weights) to `path` atomically. */
+  async save(path: string): Promise<void> {
+    const file = {
+      format: MODEL_FORMAT,
+      version: MODEL_VERSION,
+      kind: 'finetune',
+      config: this.config,
+      trainTypes: this.trainTypes,
+      weights: snapshot(new Map([...this.vars, ...this.head])),
+    };
+    await writeFileAtomic(path, JSON.stringify(file));
+  }
+
+  /** Loads weights written by {@link save} into this learner (same options as when saved). */
+  async load(path: string): Promise<void> {
+    const file = JSON.parse(await readFile(path, 'utf8')) as {
+      format: string;
+      kind: string;
+      config: MetaModelConfig;
+      trainTypes: string[];
+      weights: ParamSnapshot;
+    };
+    if (file.format !== MODEL_FORMAT || file.kind !== 'finetune')
+      throw new Error(`${path}: not a fine-tuning baseline file`);
+    if (JSON.stringify(file.config) !== JSON.stringify(this.config)) {
+      throw new Error(
+        `${path}: saved with another model config; create the learner with the options it was saved with`,
+      );
+    }
+    this.setHead(file.trainTypes);
+    restore(new Map([...this.vars, ...this.head]), file.weights, path);
+  }
+
+  private setHead(types: readonly string[]): void {
+    for (const v of this.head.values()) v.dispose();
+    const d = typeDim(this.config);
+    this.trainTypes = [...types];
+    this.head = new Map([
+      ['type.linear.w', makeVariable('type.linear.w', new Float32Array(d * types.length), [d, types.length])],
+      ['type.linear.b', makeVariable('type.linear.b', new Float32Array(types.length), [types.length])],
+    ]);
   }
 
   dispose(): void {
