@@ -8,6 +8,7 @@
  * Options: --minutes N (training budget), --epochs N, --batch-size N, --lr X, --encoder-lr X,
  * --encoder PATH (pre-trained encoder file; default models/encoder/encoder.bin when present),
  * --features combine|concat, --max-width N, --limit N (first N train sentences, smoke tests),
+ * --no-pretrain / --no-word / --no-gazetteer (encoder switches, also implied by --variant),
  * --mention-replace P (mention replacement probability), --dropout X (decoder input),
  * --encoder-dropout X, --resume (continue runs/span-supervised/<run-name or variant>/checkpoint.bin), --run-name NAME,
  * --results PATH (results file to update instead of bench/results/span-supervised.json),
@@ -64,6 +65,9 @@ function parseArgs(argv: string[]) {
     patience: num('patience', 3),
     seed: num('seed', 1),
     runName: get('run-name'),
+    noPretrain: variant === 'noPretrain' || argv.includes('--no-pretrain'),
+    noWord: variant === 'noWord' || argv.includes('--no-word'),
+    noGazetteer: variant === 'noGazetteer' || argv.includes('--no-gazetteer'),
     results: get('results'),
     mentionReplace: num('mention-replace', 0),
     dropout: num('dropout', 0.1),
@@ -99,14 +103,14 @@ async function buildEncoder(
   trainTexts: string[],
 ): Promise<{ encoder: NerimaEncoder; source: string }> {
   const kbPath = path.join(dataRoot, 'kb/entities.jsonl');
-  const gazetteer = a.variant === 'noGazetteer' ? (false as const) : { kbPath };
+  const gazetteer = a.noGazetteer ? (false as const) : { kbPath };
   const pretrained = existsSync(a.encoderPath);
   if (pretrained) {
     const encoder = await loadEncoder(a.encoderPath, {
-      weights: a.variant === 'noPretrain' ? 'random' : 'pretrained',
+      weights: a.noPretrain ? 'random' : 'pretrained',
       gazetteer,
       ...(a.encoderDropout !== undefined ? { dropout: a.encoderDropout } : {}),
-      ...(a.variant === 'noWord' ? { word: false as const } : {}),
+      ...(a.noWord ? { word: false as const } : {}),
     });
     const sha = createHash('sha256')
       .update(await readFile(a.encoderPath))
@@ -114,7 +118,7 @@ async function buildEncoder(
       .slice(0, 16);
     return {
       encoder,
-      source: `${path.relative(repoRoot, a.encoderPath)} (sha256 ${sha}, pre-training: ${JSON.stringify(encoder.config.meta ?? {})})${a.variant === 'noPretrain' ? ' config only, random weights' : ''}`,
+      source: `${path.relative(repoRoot, a.encoderPath)} (sha256 ${sha}, pre-training: ${JSON.stringify(encoder.config.meta ?? {})})${a.noPretrain ? ' config only, random weights' : ''}`,
     };
   }
   console.warn(`no pre-trained encoder at ${a.encoderPath}: training the encoder from scratch`);
@@ -122,7 +126,7 @@ async function buildEncoder(
     texts: trainTexts,
     gazetteer,
     ...(a.encoderDropout !== undefined ? { dropout: a.encoderDropout } : {}),
-    ...(a.variant === 'noWord' ? { word: false as const } : {}),
+    ...(a.noWord ? { word: false as const } : {}),
   });
   return { encoder, source: 'from scratch (no pre-trained file)' };
 }
@@ -234,6 +238,7 @@ async function main(): Promise<void> {
     machine: 'shared 2-core VM (other jobs running), Node ' + process.version,
     encoder: source,
     features: a.features,
+    encoderSwitches: { pretrained: !a.noPretrain, word: !a.noWord, gazetteer: !a.noGazetteer },
     maxWidth: a.maxWidth,
     recallCeiling: ceilingTrainDev,
     recallCeilingDev: ceilingDev,
