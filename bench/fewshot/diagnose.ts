@@ -39,7 +39,10 @@ if (argv.includes('--test-steps')) {
   modelPath = path.join(tmpdir(), `diagnose-${process.pid}.json`);
   await writeFile(modelPath, JSON.stringify(file));
 }
-const learner = await meta.loadMamlProtoNet(modelPath, { encoder, decode: { allowNested: false } });
+const learner = await meta.loadMamlProtoNet(modelPath, {
+  encoder,
+  decode: { allowNested: false, typeThreshold: Number(get('type-threshold', '0')) },
+});
 for (const [n, v] of learner.vars)
   if (n.startsWith('cond.') || n.startsWith('type.')) console.log(n, Array.from(v.dataSync()));
 const f = core.STOCKMARK_FOLDS[fold];
@@ -76,7 +79,10 @@ for (const e of episodes) {
     }
   });
 }
+const P = typedTp / pred;
+const R = typedTp / gold;
 console.log({
+  typedMicroF1: (2 * P * R) / (P + R),
   gold,
   pred,
   untypedTp,

@@ -19,6 +19,11 @@ export type Meta = typeof import('../../packages/meta-core/src/index.js');
 // Type-only path: bench/ has no node_modules of its own.
 export type Tf = typeof import('../../packages/meta-core/node_modules/@tensorflow/tfjs-core/dist/index.js');
 
+export type Aug = typeof import('../../packages/augment/src/index.js');
+
+// @nerima/augment is not a dependency of meta-core: resolve it from its own package.
+const fromAugment = createRequire(new URL('../../packages/augment/package.json', import.meta.url));
+export const aug = (await import(pathToFileURL(fromAugment.resolve('@nerima/augment')).href)) as Aug;
 export const core = await load<Core>('@nerima/core');
 export const enc = await load<Enc>('@nerima/encoder');
 export const evl = await load<Evl>('@nerima/eval');

@@ -22,7 +22,11 @@
  *   --nested              decode nested spans (off: Stockmark has none)
  *   --reuse               load runs/fewshot/<fold>/<method>/model.json (and supervised/model.json) when present
  *                         instead of training
+ *   --tag NAME            keep trained models under runs/fewshot/NAME/ (default runs/fewshot/)
  *   --merge               keep the other methods' results already in the results file
+ *   --augment M1,M2       also run each listed method as `<method>+augment`: its support set is
+ *                         augmented (@nerima/augment: mention swap from the KB and the support's own
+ *                         mentions, context change; structure + similarity filter) before it adapts
  *   --out PATH            results file (default bench/results/fewshot.json); --no-write to skip
  */
 import { execSync } from 'node:child_process';
@@ -31,7 +35,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Episode, FewShotLearner, Sentence } from '../../packages/core/src/index.js';
 import type { MetaModelOptions } from '../../packages/meta-core/src/index.js';
-import { core, enc, evl, meta, tf } from './resolve.js';
+import { aug, core, enc, evl, meta, tf } from './resolve.js';
 
 const { initBackend, readDataset, STOCKMARK_FOLDS, writeFileAtomic } = core;
 const {
@@ -87,6 +91,15 @@ const LABELS: Record<Method, string> = {
   lexicon: 'baseline: lexicon (exact string match of support mentions)',
 };
 
+function labelOf(method: string): string {
+  const base = method.replace(/\+augment$/, '') as Method;
+  const label = LABELS[base] ?? method;
+  return method.endsWith('+augment') ? `${label}, support augmented (${AUGMENT_LABEL})` : label;
+}
+
+const AUGMENT_LABEL =
+  'mention swap from the KB and the support mentions + context change, 4 candidates per sentence and generator, structure + similarity filter';
+
 function parseArgs(argv: string[]) {
   const get = (name: string): string | undefined => {
     const i = argv.indexOf(`--${name}`);
@@ -100,6 +113,9 @@ function parseArgs(argv: string[]) {
     return x;
   };
   const methods = (get('methods') ?? ALL_METHODS.join(',')).split(',') as Method[];
+  for (const m of (get('augment') ?? '').split(',').filter(Boolean))
+    if (!methods.includes(m as Method))
+      throw new Error(`--augment: ${m} is not among --methods (${methods.join(', ')})`);
   for (const m of methods)
     if (!ALL_METHODS.includes(m))
       throw new Error(`--methods: unknown method ${m} (know ${ALL_METHODS.join(', ')})`);
@@ -120,6 +136,8 @@ function parseArgs(argv: string[]) {
     encoder: get('encoder'),
     reuse: argv.includes('--reuse'),
     merge: argv.includes('--merge'),
+    augment: (get('augment') ?? '').split(',').filter(Boolean) as Method[],
+    tag: get('tag') ?? '',
     nested: argv.includes('--nested'),
     modelOptions: JSON.parse(get('model') ?? '{}') as MetaModelOptions,
     noKnown: argv.includes('--no-known'),
@@ -223,6 +241,35 @@ const baseOptions: MetaModelOptions = { order: args.order, ...args.modelOptions 
 // Stockmark has no nested or overlapping mentions: decode flat (overlaps resolved by score).
 const decode = { allowNested: args.nested };
 
+// --augment: the swap draws from the KB and (by default) the support's own mentions; no tagger
+// filter stages, because every tagger we have was trained on the test types or does not know them.
+const kbLexicon =
+  args.augment.length > 0 && existsSync(kbPath) ? (await aug.loadKbLexicon(kbPath)).lexicon : undefined;
+const augmentCounts: Record<
+  string,
+  { supports: number; sentences: number; generated: number; kept: number }
+> = {};
+function augmented(inner: FewShotLearner): FewShotLearner {
+  const name = `${inner.name}+augment`;
+  const counts = (augmentCounts[name] ??= { supports: 0, sentences: 0, generated: 0, kept: 0 });
+  return aug.withAugmentation(inner, {
+    name,
+    generators: [
+      aug.createMentionSwap({ lexicons: kbLexicon ? [kbLexicon] : [] }),
+      aug.createContextChange(),
+    ],
+    perSentence: 4,
+    seed: args.seed,
+    filter: { confidence: false, consistency: false },
+    onAugment: (r, support) => {
+      counts.supports++;
+      counts.sentences += support.length;
+      counts.generated += r.report.generated;
+      counts.kept += r.report.kept;
+    },
+  });
+}
+
 async function writeResults(final: boolean): Promise<void> {
   const settings: Record<string, unknown> = {};
   for (const [setting, byMethod] of Object.entries(results)) {
@@ -240,7 +287,7 @@ async function writeResults(final: boolean): Promise<void> {
         };
       }
       methods[method] = {
-        label: LABELS[method as Method],
+        label: labelOf(method),
         ...avg,
         episodes: folds.reduce((a, f) => a + f.episodes, 0),
         folds: byFold,
@@ -281,6 +328,9 @@ async function writeResults(final: boolean): Promise<void> {
     },
     encodeMs,
     peakRssBytes: peakRss,
+    ...(args.augment.length
+      ? { augmentation: { description: AUGMENT_LABEL, kb: kbLexicon !== undefined } }
+      : {}),
     training,
     settings,
   };
@@ -290,11 +340,11 @@ async function writeResults(final: boolean): Promise<void> {
 for (const foldName of args.folds) {
   const fold = STOCKMARK_FOLDS[foldName];
   training[foldName] ??= {};
-  const learners: Array<{ method: Method; learner: FewShotLearner; dispose: () => void }> = [];
+  const learners: Array<{ method: string; learner: FewShotLearner; dispose: () => void }> = [];
   let finetune: InstanceType<typeof FineTuneLearner> | null = null;
   for (const method of args.methods) {
     if (META_METHODS.has(method)) {
-      const dir = path.join(repoRoot, 'runs/fewshot', foldName, method);
+      const dir = path.join(repoRoot, 'runs/fewshot', args.tag, foldName, method);
       const modelPath = path.join(dir, 'model.json');
       let learner: Awaited<ReturnType<typeof createMamlProtoNet>>;
       if (args.reuse && existsSync(modelPath)) {
@@ -349,7 +399,14 @@ for (const foldName of args.folds) {
       }
       learners.push({ method, learner, dispose: () => learner.dispose() });
     } else if (method === 'finetune' || method === 'nnshot' || method === 'nnspan') {
-      const supervisedPath = path.join(repoRoot, 'runs/fewshot', foldName, 'supervised', 'model.json');
+      const supervisedPath = path.join(
+        repoRoot,
+        'runs/fewshot',
+        args.tag,
+        foldName,
+        'supervised',
+        'model.json',
+      );
       if (!finetune && args.reuse && existsSync(supervisedPath)) {
         finetune = new FineTuneLearner({ encoder, store, name: 'finetune', decode });
         await finetune.load(supervisedPath);
@@ -387,6 +444,12 @@ for (const foldName of args.folds) {
     } else {
       learners.push({ method, learner: new LexiconLearner(), dispose: () => {} });
     }
+  }
+
+  for (const method of args.augment) {
+    const inner = learners.find((l) => l.method === method);
+    if (inner)
+      learners.push({ method: `${method}+augment`, learner: augmented(inner.learner), dispose: () => {} });
   }
 
   for (const k of args.shots) {

@@ -20,6 +20,7 @@ type MethodResult = Record<string, Summary> & {
 const file = path.resolve(import.meta.dirname, '../results/fewshot.json');
 const r = JSON.parse(await readFile(file, 'utf8')) as {
   command: string;
+  commands?: string[];
   commit: string;
   date: string;
   backend: string;
@@ -46,6 +47,28 @@ for (const m of methods) {
   lines.push(`| ${m} | ${cells.join(' | ')} | ${micro.join(' | ')} | ${se} | ${ms} |`);
 }
 console.log(lines.join('\n'));
+// Per fold: macro F1 (untyped F1) for each setting.
+const folds = [
+  ...new Set(methods.flatMap((m) => settings.flatMap((s) => Object.keys(r.settings[s]?.[m]?.folds ?? {})))),
+].sort();
+const cols = settings.flatMap((s) => folds.map((f) => `${f} ${s.replace('4-way ', '')}`));
+const per: string[] = [
+  `| method | ${cols.map((c) => `${c} macro (untyped)`).join(' | ')} |`,
+  `|---|${cols.map(() => '---:').join('|')}|`,
+];
+for (const m of methods) {
+  const cells = settings.flatMap((s) =>
+    folds.map((f) => {
+      const x = r.settings[s]?.[m]?.folds?.[f];
+      return x
+        ? `${(100 * (x['macroF1']?.mean ?? 0)).toFixed(1)} (${(100 * (x['untypedF1']?.mean ?? 0)).toFixed(1)})`
+        : '–';
+    }),
+  );
+  per.push(`| ${m} | ${cells.join(' | ')} |`);
+}
+console.log(`\n${per.join('\n')}`);
+const cmds = (r.commands ?? [r.command]).map((c) => `\`${c}\``).join(', then ');
 console.log(
-  `\n${r.complete ? '' : '(INCOMPLETE) '}\`${r.command}\` — commit ${r.commit}, ${r.date.slice(0, 10)}, backend ${r.backend}`,
+  `\n${r.complete ? '' : '(INCOMPLETE) '}${cmds} — commit ${r.commit}, ${r.date.slice(0, 10)}, backend ${r.backend}`,
 );

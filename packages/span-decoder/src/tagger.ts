@@ -4,7 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EntityType, Prediction, Tagger } from '@nerima/core';
-import { saveWeights, writeFileAtomic } from '@nerima/core';
+import { loadWeights, saveWeights, writeFileAtomic } from '@nerima/core';
 import {
   type GazetteerOption,
   loadEncoder,
@@ -24,7 +24,6 @@ import { decode, type TextSpanScores } from './decode.js';
 import { type ScoreOptions, SpanDecoder } from './decoder.js';
 import { encodeFeatures, type FeatureMode } from './features.js';
 import { PrototypeTypeScorer } from './type-scorer.js';
-import { readWeightsFile } from './weights-file.js';
 
 /** Format name and version of a saved tagger folder. */
 export const TAGGER_FORMAT = 'nerima-span-tagger';
@@ -207,7 +206,7 @@ export function assignVariables(
 export async function loadSpanTagger(options: LoadTaggerOptions): Promise<SpanTagger> {
   const dir = options.from;
   const decoderPath = join(dir, 'decoder.bin');
-  const loaded = await readWeightsFile(decoderPath, { format: DECODER_FORMAT, version: TAGGER_VERSION });
+  const loaded = await loadWeights(decoderPath, { format: DECODER_FORMAT, version: TAGGER_VERSION });
   let decoder: SpanDecoder | null = null;
   let encoder: TextEncoder | null = null;
   try {

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EntityType, Rng, RngState, Sentence } from '@nerima/core';
-import { createRng, restoreRng, saveWeights } from '@nerima/core';
+import { createRng, loadWeights, restoreRng, saveWeights } from '@nerima/core';
 import { NerimaEncoder, type TextEncoder } from '@nerima/encoder';
 import { evaluateSpans, type SpanReport } from '@nerima/eval';
 import * as tf from '@tensorflow/tfjs-core';
@@ -22,7 +22,6 @@ import { type LrSchedule, learningRateAt } from './schedule.js';
 import { SpanTagger } from './tagger.js';
 import { buildTargets } from './targets.js';
 import { DEFAULT_THRESHOLD_GRID, type ThresholdGrid, tuneThresholds } from './tune.js';
-import { readWeightsFile } from './weights-file.js';
 
 /** A tensor with a name, as tfjs optimizers read and write their state. */
 interface NamedTensor {
@@ -290,7 +289,7 @@ export async function trainSpanTagger(options: TrainSpanTaggerOptions): Promise<
 
   const ckptPath = outDir ? join(outDir, 'checkpoint.bin') : null;
   if (options.resume && ckptPath && existsSync(ckptPath)) {
-    const loaded = await readWeightsFile(ckptPath, {
+    const loaded = await loadWeights(ckptPath, {
       format: CHECKPOINT_FORMAT,
       version: CHECKPOINT_VERSION,
     });
