@@ -245,13 +245,15 @@ const decode = { allowNested: args.nested };
 // filter stages, because every tagger we have was trained on the test types or does not know them.
 const kbLexicon =
   args.augment.length > 0 && existsSync(kbPath) ? (await aug.loadKbLexicon(kbPath)).lexicon : undefined;
-const augmentCounts: Record<
-  string,
-  { supports: number; sentences: number; generated: number; kept: number }
-> = {};
-function augmented(inner: FewShotLearner): FewShotLearner {
+/** Counts of support sentences augmented and candidates generated / kept (kept in `training`). */
+interface AugmentCounts {
+  supports: number;
+  sentences: number;
+  generated: number;
+  kept: number;
+}
+function augmented(inner: FewShotLearner, counts: AugmentCounts): FewShotLearner {
   const name = `${inner.name}+augment`;
-  const counts = (augmentCounts[name] ??= { supports: 0, sentences: 0, generated: 0, kept: 0 });
   return aug.withAugmentation(inner, {
     name,
     generators: [
@@ -448,8 +450,14 @@ for (const foldName of args.folds) {
 
   for (const method of args.augment) {
     const inner = learners.find((l) => l.method === method);
-    if (inner)
-      learners.push({ method: `${method}+augment`, learner: augmented(inner.learner), dispose: () => {} });
+    if (!inner) continue;
+    const counts: AugmentCounts = { supports: 0, sentences: 0, generated: 0, kept: 0 };
+    training[foldName][`${method}+augment`] = { augmentation: counts };
+    learners.push({
+      method: `${method}+augment`,
+      learner: augmented(inner.learner, counts),
+      dispose: () => {},
+    });
   }
 
   for (const k of args.shots) {
