@@ -6,7 +6,15 @@
  */
 import type { EntityType, Prediction, Tagger } from '@nerima/core';
 import type { TextEncoder } from '@nerima/encoder';
-import { type CandidateSpan, DEFAULT_DECODE_OPTIONS, type DecodeOptions, decode } from '@nerima/span-decoder';
+import {
+  type CandidateSpan,
+  collectCandidates,
+  DEFAULT_DECODE_OPTIONS,
+  type DecodeOptions,
+  decode,
+  flattenCandidates,
+  selectStarts,
+} from '@nerima/span-decoder';
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeFeatures, type FeatureStore } from './features.js';
 import {
@@ -70,7 +78,7 @@ export class EpisodeTagger implements Tagger {
     const K = c.decoder.maxWidth;
     const { params, protos } = this.state;
     const feats = this.store.batch(texts);
-    const [B, T] = feats.mask.shape;
+    const T = feats.mask.shape[1];
     const lengths = texts.map((t) => Math.min(t.length, T));
     const z = tf.tidy(() => embed(params, c, this.encoder, feats, tf.tensor1d(this.state.levelWeights)));
     disposeFeatures(feats);
@@ -79,64 +87,17 @@ export class EpisodeTagger implements Tagger {
       const startT = tf.tidy(() => tf.sigmoid(conditionedStartLogits(params, c, z, protos, present)));
       const startProbs = (await startT.data()) as Float32Array;
       startT.dispose();
-      const sb: number[] = [];
-      const ss: number[] = [];
-      for (let b = 0; b < B; b++) {
-        for (let s = 0; s < (lengths[b] as number); s++) {
-          if ((startProbs[b * T + s] as number) >= o.startThreshold) {
-            sb.push(b);
-            ss.push(s);
-          }
-        }
-      }
-      const perText: CandidateSpan[][] = texts.map(() => []);
-      if (sb.length > 0) {
-        const starts = { batch: Int32Array.from(sb), start: Int32Array.from(ss) };
+      const starts = selectStarts(startProbs, lengths, T, o.startThreshold);
+      let perText: CandidateSpan[][] = texts.map(() => []);
+      if (starts.batch.length > 0) {
         const endT = tf.tidy(() => tf.sigmoid(conditionedEndLogits(params, c, z, starts, protos, present)));
         const endProbs = (await endT.data()) as Float32Array;
         endT.dispose();
-        for (let g = 0; g < sb.length; g++) {
-          const b = sb[g] as number;
-          const s = ss[g] as number;
-          for (let k = 0; k < K && s + k + 1 <= (lengths[b] as number); k++) {
-            const pe = endProbs[g * K + k] as number;
-            if (pe >= o.endThreshold) {
-              (perText[b] as CandidateSpan[]).push({
-                start: s,
-                end: s + k + 1,
-                startProb: startProbs[b * T + s] as number,
-                endProb: pe,
-                typeProbs: [],
-              });
-            }
-          }
-        }
+        perText = collectCandidates(startProbs, endProbs, starts, lengths, T, K, o.endThreshold);
       }
-      const flat: CandidateSpan[] = [];
-      const cb: number[] = [];
-      const cs: number[] = [];
-      const ce: number[] = [];
-      perText.forEach((list0, b) => {
-        let list = list0;
-        if (list.length > o.maxCandidatesPerText) {
-          list = list
-            .sort(
-              (x, y) =>
-                y.startProb * y.endProb - x.startProb * x.endProb || x.start - y.start || x.end - y.end,
-            )
-            .slice(0, o.maxCandidatesPerText);
-          perText[b] = list;
-        }
-        for (const cand of list) {
-          flat.push(cand);
-          cb.push(b);
-          cs.push(cand.start);
-          ce.push(cand.end);
-        }
-      });
+      const { flat, spans } = flattenCandidates(perText, o.maxCandidatesPerText);
       if (flat.length > 0) {
         const withNone = c.nonEntity === 'threshold';
-        const spans = { batch: Int32Array.from(cb), start: Int32Array.from(cs), end: Int32Array.from(ce) };
         const N = this.types.length;
         const offset = withNone ? 1 : 0;
         const probsT = tf.tidy(() => {

@@ -4,6 +4,7 @@
  */
 import { createRng, type Seed } from '@nerima/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { collectCandidates, flattenCandidates, selectStarts } from './candidates.js';
 import {
   DEFAULT_DECODE_OPTIONS,
   type DecodeOptions,
@@ -92,63 +93,16 @@ export class SpanDecoder {
     const startProbs = (await startT.data()) as Float32Array;
     startT.dispose();
 
-    const sb: number[] = [];
-    const ss: number[] = [];
-    for (let b = 0; b < B; b++) {
-      for (let s = 0; s < (lengths[b] as number); s++) {
-        if ((startProbs[b * T + s] as number) >= o.startThreshold) {
-          sb.push(b);
-          ss.push(s);
-        }
-      }
-    }
-    const perText: CandidateSpan[][] = texts.map(() => []);
-    if (sb.length > 0) {
-      const starts = { batch: Int32Array.from(sb), start: Int32Array.from(ss) };
+    const starts = selectStarts(startProbs, lengths, T, o.startThreshold);
+    let perText: CandidateSpan[][] = texts.map(() => []);
+    if (starts.batch.length > 0) {
       const endT = tf.tidy(() => tf.sigmoid(endLogitsAt(params, h, starts, this.config)));
       const endProbs = (await endT.data()) as Float32Array;
       endT.dispose();
-      for (let g = 0; g < sb.length; g++) {
-        const b = sb[g] as number;
-        const s = ss[g] as number;
-        const ps = startProbs[b * T + s] as number;
-        for (let k = 0; k < K && s + k + 1 <= (lengths[b] as number); k++) {
-          const pe = endProbs[g * K + k] as number;
-          if (pe >= o.endThreshold) {
-            (perText[b] as CandidateSpan[]).push({
-              start: s,
-              end: s + k + 1,
-              startProb: ps,
-              endProb: pe,
-              typeProbs: [],
-            });
-          }
-        }
-      }
+      perText = collectCandidates(startProbs, endProbs, starts, lengths, T, K, o.endThreshold);
     }
-    const cb: number[] = [];
-    const cs: number[] = [];
-    const ce: number[] = [];
-    const flat: CandidateSpan[] = [];
-    for (let b = 0; b < B; b++) {
-      let list = perText[b] as CandidateSpan[];
-      if (list.length > o.maxCandidatesPerText) {
-        list = list
-          .sort(
-            (x, y) => y.startProb * y.endProb - x.startProb * x.endProb || x.start - y.start || x.end - y.end,
-          )
-          .slice(0, o.maxCandidatesPerText);
-        perText[b] = list;
-      }
-      for (const c of list) {
-        cb.push(b);
-        cs.push(c.start);
-        ce.push(c.end);
-        flat.push(c);
-      }
-    }
+    const { flat, spans } = flattenCandidates(perText, o.maxCandidatesPerText);
     if (flat.length > 0) {
-      const spans = { batch: Int32Array.from(cb), start: Int32Array.from(cs), end: Int32Array.from(ce) };
       const typeT = tf.tidy(() =>
         tf.softmax(this.typeScorer.scores(spanRepresentations(params, h, spans, this.config), params)),
       );

@@ -1,3 +1,4 @@
+export { collectCandidates, flattenCandidates, selectStarts } from './candidates.js';
 export type { DecodeOptions, SpanDecoderConfig, TypeScorerKind } from './config.js';
 export { DEFAULT_DECODE_OPTIONS, DEFAULT_MAX_WIDTH, defaultDecoderConfig, validateConfig } from './config.js';
 export type { CandidateSpan, TextSpanScores } from './decode.js';
