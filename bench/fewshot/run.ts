@@ -35,6 +35,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Episode, FewShotLearner, Sentence } from '../../packages/core/src/index.js';
 import type { MetaModelOptions } from '../../packages/meta-core/src/index.js';
+import { averageFolds } from './fold-average.js';
 import { aug, core, enc, evl, meta, tf } from './resolve.js';
 
 const { initBackend, readDataset, STOCKMARK_FOLDS, writeFileAtomic } = core;
@@ -277,23 +278,7 @@ async function writeResults(final: boolean): Promise<void> {
   for (const [setting, byMethod] of Object.entries(results)) {
     const methods: Record<string, unknown> = {};
     for (const [method, byFold] of Object.entries(byMethod)) {
-      const folds = Object.values(byFold);
-      const avg: Record<string, unknown> = {};
-      for (const m of METRICS) {
-        const means = folds.map((f) => f[m].mean);
-        const cis = folds.map((f) => f[m].ci95 ?? 0);
-        // Mean of the fold means; the folds are independent, so the CI half-widths add in quadrature.
-        avg[m] = {
-          mean: means.reduce((a, b) => a + b, 0) / means.length,
-          ci95: Math.sqrt(cis.reduce((a, b) => a + b * b, 0)) / cis.length,
-        };
-      }
-      methods[method] = {
-        label: labelOf(method),
-        ...avg,
-        episodes: folds.reduce((a, f) => a + f.episodes, 0),
-        folds: byFold,
-      };
+      methods[method] = { label: labelOf(method), ...averageFolds(byFold, METRICS) };
     }
     settings[setting] = methods;
   }
