@@ -21,7 +21,7 @@
  * after alignment: how much of the pre-training the aligned tables keep.
  */
 import { execSync } from 'node:child_process';
-import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -73,6 +73,16 @@ function gitCommit(): string {
 }
 
 const dataRoot = process.env['NERIMA_DATA'] ?? path.resolve(repoRoot, '../shared/data');
+
+/** A copy of `value` whose absolute paths under the repository become repository-relative. */
+function relativePaths<T>(value: T): T {
+  const prefix = `${path.resolve(repoRoot, '..')}${path.sep}`;
+  return JSON.parse(
+    JSON.stringify(value, (_k, v) =>
+      typeof v === 'string' && v.startsWith(prefix) ? path.relative(repoRoot, v) : v,
+    ),
+  ) as T;
+}
 const kb = values.kb ?? path.join(dataRoot, 'kb/entities.jsonl');
 const encoder = values.encoder ?? path.join(repoRoot, 'models/encoder');
 const modelOut = values['model-out'] ?? path.join(repoRoot, 'runs/xling');
@@ -201,7 +211,7 @@ const result = {
     before: { en: metrics(report.before?.en), zh: metrics(report.before?.zh) },
     after: { en: metrics(report.after?.en), zh: metrics(report.after?.zh) },
   },
-  files: report.files,
+  files: relativePaths(report.files),
 };
 log(JSON.stringify(result.metrics, null, 1));
 if (!values['no-write']) {
@@ -212,6 +222,8 @@ if (!values['no-write']) {
 if (values.ship) {
   await mkdir(values.ship, { recursive: true });
   await copyFile(report.files.encoder, path.join(values.ship, 'encoder.bin'));
-  await copyFile(report.files.report, path.join(values.ship, 'report.json'));
+  // The shipped report names files relative to the repository (no machine-specific paths).
+  const shipped = relativePaths(JSON.parse(await readFile(report.files.report, 'utf8')));
+  await writeJsonAtomic(path.join(values.ship, 'report.json'), shipped);
   log('shipped encoder.bin and report.json to', values.ship);
 }
