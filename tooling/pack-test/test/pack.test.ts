@@ -1,8 +1,8 @@
 /**
- * Pack test (slow, ~1 min): builds and `pnpm pack`s the publishable packages, installs the
+ * Pack test (slow, 1-3 min): builds and `pnpm pack`s every publishable package, installs the
  * tarballs into a scratch project outside the workspace (os.tmpdir()) with npm, and uses them the
- * way a user would: ESM import, CommonJS require (Node ≥ 20.19 requires our ESM-only builds), the
- * `nerima` bin, and TypeScript (module nodenext, .ts and .cts). Also runs publint on each tarball
+ * way a user would: ESM import, CommonJS require (Node ≥ 20.19 requires our ESM-only builds), a
+ * few-shot run end to end, the `nerima` bin, and TypeScript (module nodenext, .ts and .cts). Also runs publint on each tarball
  * and checks that a changeset naming only @nerima/eval bumps only eval. Needs the npm registry or
  * a warm npm cache for the third-party dependencies (installed with --prefer-offline). Included in
  * `pnpm test`; NERIMA_SKIP_PACK_TEST=1 skips the packing part.
@@ -24,6 +24,13 @@ const rootRequire = createRequire(join(repoRoot, 'package.json'));
 const PACKAGES = {
   core: { dir: 'packages/core', name: '@nerima/core' },
   eval: { dir: 'packages/eval', name: '@nerima/eval' },
+  encoder: { dir: 'packages/encoder', name: '@nerima/encoder' },
+  spanDecoder: { dir: 'packages/span-decoder', name: '@nerima/span-decoder' },
+  metaCore: { dir: 'packages/meta-core', name: '@nerima/meta-core' },
+  augment: { dir: 'packages/augment', name: '@nerima/augment' },
+  xlingAlign: { dir: 'packages/xling-align', name: '@nerima/xling-align' },
+  server: { dir: 'apps/server', name: '@nerima/server' },
+  cli: { dir: 'apps/cli', name: '@nerima/cli' },
 } as const;
 type Key = keyof typeof PACKAGES;
 
@@ -88,10 +95,10 @@ const tarballs = {} as Record<Key, string>;
 /** Set NERIMA_SKIP_PACK_TEST=1 to skip the slow part (build, pack, npm install) in quick local runs. */
 const skipPack = process.env['NERIMA_SKIP_PACK_TEST'] === '1';
 
-describe.skipIf(skipPack)('packed @nerima/core and @nerima/eval in a scratch project', () => {
+describe.skipIf(skipPack)('packed @nerima/* packages in a scratch project', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'nerima-pack-'));
-    run('pnpm', ['--filter', '@nerima/core', '--filter', '@nerima/eval', 'build'], repoRoot);
+    run('pnpm', [...Object.values(PACKAGES).flatMap((p) => ['--filter', p.name]), 'build'], repoRoot);
     const dest = join(work, 'tarballs');
     await mkdir(dest);
     for (const [key, p] of Object.entries(PACKAGES) as [Key, (typeof PACKAGES)[Key]][]) {
@@ -106,11 +113,16 @@ describe.skipIf(skipPack)('packed @nerima/core and @nerima/eval in a scratch pro
       tarballs[key] = resolve(dest, tgz);
     }
 
-    // A project outside the workspace. `overrides` make @nerima/eval's (and the CLI's) dependency on
-    // @nerima/core resolve to the local tarball instead of the registry.
+    // A project outside the workspace. `overrides` make the packages' dependencies on each other
+    // resolve to the local tarballs instead of the registry.
     scratch = join(work, 'scratch');
     await mkdir(scratch);
-    const spec = (k: Key) => `file:${tarballs[k]}`;
+    const specs = Object.fromEntries(
+      (Object.entries(PACKAGES) as [Key, (typeof PACKAGES)[Key]][]).map(([k, p]) => [
+        p.name,
+        `file:${tarballs[k]}`,
+      ]),
+    );
     await writeFile(
       join(scratch, 'package.json'),
       JSON.stringify(
@@ -118,11 +130,8 @@ describe.skipIf(skipPack)('packed @nerima/core and @nerima/eval in a scratch pro
           name: 'nerima-pack-scratch',
           private: true,
           type: 'module',
-          dependencies: {
-            '@nerima/core': spec('core'),
-            '@nerima/eval': spec('eval'),
-          },
-          overrides: { '@nerima/core': spec('core'), '@nerima/eval': spec('eval') },
+          dependencies: specs,
+          overrides: specs,
         },
         null,
         2,
@@ -178,6 +187,56 @@ console.log(JSON.stringify({ int: createRng(1).int(1000), episodes: result.episo
     expect(out.f1).toBeGreaterThanOrEqual(0);
     expect(out.f1).toBeLessThanOrEqual(1);
     esmInt = out.int;
+  });
+
+  it('import every package as an ES module', async () => {
+    const names = Object.values(PACKAGES)
+      .map((p) => p.name)
+      .filter((n) => n !== '@nerima/cli'); // the CLI package is a bin (checked below)
+    await writeFile(
+      join(scratch, 'all.mjs'),
+      `const names = ${JSON.stringify(names)};
+const out = {};
+for (const n of names) out[n] = Object.keys(await import(n)).length;
+console.log(JSON.stringify(out));
+`,
+    );
+    const out = JSON.parse(run(process.execPath, ['all.mjs'], scratch).stdout) as Record<string, number>;
+    for (const n of names) expect(out[n], n).toBeGreaterThan(0);
+  });
+
+  it('adapt MAML-ProtoNet++ to a few examples and tag text (wasm backend, kuromoji from the tarball)', async () => {
+    // A from-scratch encoder (vocabularies from the demo corpus), an untrained meta-learner: this
+    // checks that the packed code runs end to end (wasm files, kuromoji dictionary, tensors), not
+    // its accuracy.
+    await writeFile(
+      join(scratch, 'fewshot.mjs'),
+      `import { generateDemoCorpus, initBackend, sampleEpisodes } from '@nerima/core';
+import { createEncoder } from '@nerima/encoder';
+import { createMamlProtoNet } from '@nerima/meta-core';
+const backend = await initBackend({ backend: 'wasm' });
+const corpus = generateDemoCorpus({ seed: 1, sentences: 120 });
+const encoder = await createEncoder({ texts: corpus.train.map((s) => s.text), dim: 32 });
+const learner = await createMamlProtoNet({ encoder, decode: { allowNested: false } });
+const [episode] = sampleEpisodes(corpus.test, { n: 2, k: 1, count: 1, seed: 1 });
+const tagger = await learner.adapt(episode.support, episode.types);
+const texts = episode.query.map((s) => s.text);
+const predictions = await tagger.predict(texts);
+const bad = predictions.flatMap((ps, i) => ps.filter((p) => p.start < 0 || p.end > texts[i].length || p.start >= p.end || texts[i].slice(p.start, p.end) !== p.text));
+console.log(JSON.stringify({ backend: backend.name, dim: encoder.dim, types: tagger.types, texts: texts.length, predictions: predictions.length, bad: bad.length }));
+`,
+    );
+    const out = JSON.parse(
+      run(process.execPath, ['fewshot.mjs'], scratch).stdout.trim().split('\n').pop() ?? '{}',
+    );
+    expect(out).toMatchObject({ backend: 'wasm', dim: 32, bad: 0 });
+    expect(out.types).toHaveLength(2);
+    expect(out.predictions).toBe(out.texts);
+  }, 300_000);
+
+  it('run the nerima bin', () => {
+    const r = run(join(scratch, 'node_modules', '.bin', 'nerima'), ['--help'], scratch);
+    expect(r.stdout).toMatch(/pipeline/);
   });
 
   it('work from CommonJS via require()', async () => {
