@@ -3,7 +3,10 @@
  * processes, one per core) into one file, with the fold averages recomputed.
  *
  *   pnpm exec tsx bench/fewshot/combine.ts bench/results/fewshot-A.json bench/results/fewshot-B.json \
- *     --out bench/results/fewshot.json
+ *     --out bench/results/fewshot.json [--training-from <earlier results.json>]
+ *
+ * --training-from: for models the runs loaded with --reuse, copy the meta-training record (episodes,
+ * minutes, ms per episode, peak memory) from the results file of the run that trained them.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -27,9 +30,13 @@ interface ResultsFile {
 }
 
 const argv = process.argv.slice(2);
-const outIndex = argv.indexOf('--out');
-const out = outIndex >= 0 ? argv[outIndex + 1] : undefined;
-const inputs = argv.filter((a, i) => a !== '--out' && i !== outIndex + 1 && !a.startsWith('--'));
+const valueOf = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const out = valueOf('out');
+const trainingFrom = valueOf('training-from');
+const inputs = argv.filter((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--'));
 if (!out || inputs.length < 2) {
   console.error('usage: combine.ts <results.json> <results.json>... --out <combined.json>');
   process.exit(2);
@@ -71,6 +78,22 @@ for (const [setting, methods] of Object.entries(byMethod)) {
   }
 }
 
+// Meta-training records of reused models, from the run that trained them.
+const training: Record<string, Record<string, unknown>> = Object.assign({}, ...files.map((f) => f.training));
+if (trainingFrom) {
+  const earlierFile = JSON.parse(await readFile(trainingFrom, 'utf8')) as ResultsFile;
+  const earlier = earlierFile.training as Record<string, Record<string, Record<string, unknown>>>;
+  const trainedBy = `${(earlierFile.commands ?? [earlierFile.command]).join(' ; ')} (commit ${earlierFile.commit})`;
+  for (const [fold, methods] of Object.entries(training)) {
+    for (const [method, record] of Object.entries(methods as Record<string, Record<string, unknown>>)) {
+      const trained = earlier[fold]?.[method];
+      if (record['reused'] && trained && !trained['reused']) {
+        methods[method] = { ...record, trainedBy, ...trained };
+      }
+    }
+  }
+}
+
 const combined = {
   ...first,
   command: files.map((f) => f.command).join(' ; '),
@@ -87,7 +110,7 @@ const combined = {
     folds: Object.assign({}, ...files.map((f) => f.protocol.folds)),
     processes: `${files.length} (one per input file, run concurrently)`,
   },
-  training: Object.assign({}, ...files.map((f) => f.training)),
+  training,
   settings,
 };
 const tmp = path.join(path.dirname(out), `.${path.basename(out)}.tmp-${process.pid}`);
