@@ -14,6 +14,11 @@ const BENCHES = {
     about: 'span tagger inference/training speed vs the tokenizer alone',
   },
   server: { quick: true, args: ['bench/server/load.ts'], about: 'HTTP requests/s, p50/p99, RSS' },
+  web: {
+    quick: true,
+    args: ['bench/web/run.ts'],
+    about: 'web page: bundle and model sizes, time to first tagged sentence (headless chromium)',
+  },
   'span-supervised': {
     args: ['bench/span-supervised/train.ts'],
     about: 'supervised span tagger on Stockmark (long)',

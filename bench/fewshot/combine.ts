@@ -30,12 +30,12 @@ interface ResultsFile {
 }
 
 const argv = process.argv.slice(2);
-const valueOf = (name: string): string | undefined => {
+const optionValue = (name: string): string | undefined => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const out = valueOf('out');
-const trainingFrom = valueOf('training-from');
+const out = optionValue('out');
+const trainingFrom = optionValue('training-from');
 const inputs = argv.filter((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--'));
 if (!out || inputs.length < 2) {
   console.error('usage: combine.ts <results.json> <results.json>... --out <combined.json>');

@@ -25,6 +25,7 @@ Options:
   --max-support-sentences <n>   sentences per support set (default ${DEFAULT_LIMITS.maxSupportSentences})
   --max-tasks-in-memory <n>     adapted taggers kept loaded, LRU (default ${DEFAULT_LIMITS.maxTasksInMemory})
   --max-stored-tasks <n>        tasks kept in the database (default ${DEFAULT_LIMITS.maxStoredTasks})
+  --web <dir>                   also serve this built web page under /app/ (e.g. apps/web/dist)
   --quiet                       no request logs
   -h, --help                    this help
 
@@ -81,6 +82,7 @@ export async function runServerCli(
         db: { type: 'string' },
         model: { type: 'string' },
         support: { type: 'string' },
+        web: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         ...limitOptions,
@@ -128,10 +130,12 @@ export async function runServerCli(
     port,
     limits,
     logger: values['quiet'] ? false : { level: 'info' },
+    ...(typeof values['web'] === 'string' ? { webRoot: values['web'] } : {}),
   });
   const types = model.tagger ? model.tagger.types.join(', ') : 'none (POST /v1/tasks first)';
   console.log(
     `nerima server listening on ${running.url} (model ${model.name}, default types: ${types}, tasks: ${db})`,
   );
+  if (typeof values['web'] === 'string') console.log(`web page: ${running.url}/app/`);
   return running;
 }

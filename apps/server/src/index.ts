@@ -6,6 +6,7 @@ export { ROUTES } from './routes.js';
 export { type RunningServer, type ServeOptions, serve } from './serve.js';
 export { createServer, type NerimaServer, type ServerOptions } from './server.js';
 export type { TensorMemory } from './server-metrics.js';
+export { WEB_PREFIX } from './static.js';
 export {
   MemoryTaskStore,
   openTaskStore,

@@ -14,6 +14,8 @@ export interface ServeOptions {
   logger?: ServerOptions['logger'];
   /** Milliseconds to wait for in-flight requests on shutdown before exiting anyway. Default 10,000. */
   shutdownTimeoutMs?: number;
+  /** A built web page to serve under `/app/` (see {@link ServerOptions.webRoot}). */
+  webRoot?: string;
   /** Install SIGTERM/SIGINT handlers (default true). */
   handleSignals?: boolean;
 }
@@ -40,6 +42,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   };
   if (model.tagger) serverOptions.tagger = model.tagger;
   if (options.limits) serverOptions.limits = options.limits;
+  if (options.webRoot !== undefined) serverOptions.webRoot = options.webRoot;
   if (model.tensorMemory) serverOptions.tensorMemory = () => model.tensorMemory!();
   const server = await createServer(serverOptions);
   const url = await server.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });

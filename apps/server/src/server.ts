@@ -17,6 +17,7 @@ import {
   taskSchema,
 } from './schemas.js';
 import { ServerMetrics, type TensorMemory } from './server-metrics.js';
+import { checkWebRoot, registerStatic } from './static.js';
 import { openTaskStore, type StoreOption, type TaskStore } from './store.js';
 import { TaskRegistry } from './tasks.js';
 import { type CreateTaskRequest, type EntitiesRequest, textsOf, validateSupport } from './validate.js';
@@ -37,6 +38,8 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Reports tensors in memory for `/metrics` when the model uses tfjs (e.g. `() => tf.memory()`). */
   tensorMemory?: () => TensorMemory;
+  /** A built web page (e.g. `apps/web/dist`) to serve under `/app/`, with `/` redirecting there. */
+  webRoot?: string;
 }
 
 /** A ready server; call {@link NerimaServer.listen} to accept connections. */
@@ -83,6 +86,7 @@ export async function createServer(options: ServerOptions): Promise<NerimaServer
     );
   }
   const limits = resolveLimits(options.limits);
+  const webRoot = options.webRoot === undefined ? undefined : await checkWebRoot(options.webRoot);
   const store = await openTaskStore(options.store);
   const started = performance.now();
 
@@ -242,6 +246,8 @@ export async function createServer(options: ServerOptions): Promise<NerimaServer
     void reply.type('text/html; charset=utf-8');
     return docs;
   });
+
+  if (webRoot !== undefined) registerStatic(fastify, webRoot);
 
   fastify.addHook('onClose', async () => {
     await registry.close();

@@ -10,10 +10,10 @@ import type {
   WordConfig,
 } from './config.js';
 import { DEFAULT_CONFIG, ENCODER_FORMAT, ENCODER_VERSION, validateConfig } from './config.js';
-import { loadWeights, saveWeights } from './deps.js';
+import { deserializeWeights, loadWeights, saveWeights } from './deps.js';
 import { type EncoderResources, NerimaEncoder, parameterSpecs } from './encoder.js';
 import { loadGazetteer } from './gazetteer.js';
-import { Morphology } from './morph.js';
+import { Morphology } from './morphology.js';
 import type { VocabJson } from './vocab.js';
 
 /** Where the runtime resources come from (never stored in the model file). */
@@ -127,12 +127,38 @@ export async function saveEncoder(
   });
 }
 
-/** Loads a file written by `saveEncoder`; checks format, version and every shape. */
+/** Loads a file written by `saveEncoder`; checks format, version and every shape. Node.js only. */
 export async function loadEncoder(
   path: string,
   options: Omit<LoadEncoderOptions, 'from'> = {},
 ): Promise<NerimaEncoder> {
   const loaded = await loadWeights(path, { format: ENCODER_FORMAT, version: ENCODER_VERSION });
+  return encoderFromWeights(loaded, path, options);
+}
+
+/**
+ * Loads an encoder from the bytes of a file written by `saveEncoder` (e.g. fetched in a browser);
+ * checks format, version and every shape like {@link loadEncoder}. `source` names the bytes in
+ * errors. In a browser pass `dictPath` (a URL folder with kuromoji's dictionary) when the model
+ * has word features, or `word: false` to run without them.
+ * @example
+ * const bytes = new Uint8Array(await (await fetch('/model/encoder.bin')).arrayBuffer());
+ * const enc = await loadEncoderFromBytes(bytes, { dictPath: '/dict/' }, 'encoder.bin');
+ */
+export async function loadEncoderFromBytes(
+  bytes: Uint8Array,
+  options: Omit<LoadEncoderOptions, 'from'> = {},
+  source = '<bytes>',
+): Promise<NerimaEncoder> {
+  const loaded = deserializeWeights(bytes, { format: ENCODER_FORMAT, version: ENCODER_VERSION }, source);
+  return encoderFromWeights(loaded, source, options);
+}
+
+async function encoderFromWeights(
+  loaded: { config: unknown; tensors: Map<string, tf.Tensor> },
+  path: string,
+  options: Omit<LoadEncoderOptions, 'from'>,
+): Promise<NerimaEncoder> {
   try {
     const saved = loaded.config as EncoderConfig;
     validateConfig(saved, `${path}: config`);

@@ -1,6 +1,7 @@
 /** The @nerima/core functions this package uses, in one place. */
 export {
   createRng,
+  deserializeWeights,
   initBackend,
   loadWeights,
   type Rng,

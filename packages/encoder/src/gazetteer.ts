@@ -5,7 +5,6 @@
  * position and every type, the LONGEST name of that type starting there is taken; the feature for a
  * character is a multi-hot over `type × {B, I}` (B = the match starts here, I = inside a match).
  */
-import { readFile } from 'node:fs/promises';
 import { normalizeWithOffsets } from './normalize.js';
 
 /** KB types, in feature order. */
@@ -73,6 +72,7 @@ export class Gazetteer {
   ): Promise<Gazetteer> {
     let raw: string;
     try {
+      const { readFile } = await import('node:fs/promises'); // Node.js only; loaded on demand
       raw = await readFile(path, 'utf8');
     } catch (err) {
       throw new Error(

@@ -12,7 +12,7 @@ export { DEFAULT_CONFIG, ENCODER_FORMAT, ENCODER_VERSION } from './config.js';
 export type { EncodedFeatures, EncodeOptions, FeatureLevel, PreparedBatch, TextEncoder } from './contract.js';
 export { FEATURE_LEVELS } from './contract.js';
 export type { CreateEncoderOptions, GazetteerOption, LoadEncoderOptions, RuntimeOptions } from './create.js';
-export { createEncoder, loadEncoder, saveEncoder } from './create.js';
+export { createEncoder, loadEncoder, loadEncoderFromBytes, saveEncoder } from './create.js';
 export { combineLevels, NerimaEncoder } from './encoder.js';
 export { GAZETTEER_FEATURES, GAZETTEER_TYPES, Gazetteer, loadGazetteer } from './gazetteer.js';
 export type { HfContextEncoder, HfContextOptions, TokenAlignment } from './hf.js';

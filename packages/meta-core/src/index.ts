@@ -14,7 +14,13 @@ export type {
   MetaTrainProgress,
   MetaTrainResult,
 } from './learner.js';
-export { createMamlProtoNet, loadMamlProtoNet, MamlProtoNet, VARIANTS } from './learner.js';
+export {
+  createMamlProtoNet,
+  loadMamlProtoNet,
+  MamlProtoNet,
+  parseMamlProtoNet,
+  VARIANTS,
+} from './learner.js';
 export type { MetaModelConfig, MetaModelOptions, NonEntityMode, TypeHead } from './model.js';
 export { DEFAULT_GROUPS, MODEL_FORMAT, MODEL_VERSION, makeConfig } from './model.js';
 export type { Fold, NovelTypeEpisodeOptions } from './protocol.js';

@@ -3,8 +3,6 @@
  * resumable) → `adapt(support, types)` → a {@link Tagger}. The same class with other options gives
  * the prototype-only, MAML-only and ablation learners (see {@link VARIANTS}).
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   createRng,
   type EntityType,
@@ -244,11 +242,15 @@ export class MamlProtoNet implements FewShotLearner {
     const byId = new Map(pool.map((s) => [s.id, s.entities]));
     const knownLabels = known.length > 0 ? (s: Sentence) => byId.get(s.id) : undefined;
     const optimizer = new Adam(this.vars, { learningRate: this.outerLr, clipNorm: this.clipNorm });
-    const ckptPath = options.checkpointDir ? join(options.checkpointDir, 'checkpoint.json') : null;
+    // Node.js only (checkpoints are files): loaded on demand so that the browser build has no node: import.
+    const ckptPath = options.checkpointDir
+      ? (await import('node:path')).join(options.checkpointDir, 'checkpoint.json')
+      : null;
     let start = 0;
     let skipped = 0;
     let priorMs = 0;
     if (ckptPath && options.resume) {
+      const { readFile } = await import('node:fs/promises');
       const text = await readFile(ckptPath, 'utf8').catch(() => null);
       if (text !== null) {
         const ck = JSON.parse(text) as Checkpoint;
@@ -529,12 +531,36 @@ export async function createMamlProtoNet(options: CreateMamlProtoNetOptions): Pr
   return new MamlProtoNet(options);
 }
 
-/** Loads a model written by {@link MamlProtoNet.save}; checks format, version and shapes. */
+/** Loads a model written by {@link MamlProtoNet.save}; checks format, version and shapes. Node.js only. */
 export async function loadMamlProtoNet(
   path: string,
   options: Omit<CreateMamlProtoNetOptions, keyof MetaModelOptions>,
 ): Promise<MamlProtoNet> {
-  const file = JSON.parse(await readFile(path, 'utf8')) as SavedModel;
+  const { readFile } = await import('node:fs/promises');
+  return parseMamlProtoNet(await readFile(path, 'utf8'), options, path);
+}
+
+/**
+ * Loads a model from the text of a file written by {@link MamlProtoNet.save} (e.g. fetched in a
+ * browser); checks format, version and shapes like {@link loadMamlProtoNet}. `source` names the
+ * text in errors.
+ * @example
+ * const learner = parseMamlProtoNet(await (await fetch('/model/meta-model.json')).text(), { encoder });
+ */
+export function parseMamlProtoNet(
+  text: string,
+  options: Omit<CreateMamlProtoNetOptions, keyof MetaModelOptions>,
+  source = '<text>',
+): MamlProtoNet {
+  let file: SavedModel;
+  try {
+    file = JSON.parse(text) as SavedModel;
+  } catch (err) {
+    throw new Error(
+      `${source}: not JSON (${(err as Error).message}); pass a model.json written by MamlProtoNet.save`,
+    );
+  }
+  const path = source;
   if (file.format !== MODEL_FORMAT || file.kind !== 'model') {
     throw new Error(
       `${path}: not a meta-core model file (format ${String(file.format)}, kind ${String(file.kind)})`,

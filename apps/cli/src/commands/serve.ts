@@ -24,7 +24,7 @@ Without --model it serves the lexicon (exact-match) baseline, with a default tag
 --support. Tasks are stored in --db (SQLite) and survive restarts. Prints the URL when listening;
 SIGTERM or Ctrl-C finishes in-flight requests and exits 0. Routes: POST /v1/entities,
 POST /v1/tasks, POST /v1/tasks/:id/entities, GET/DELETE /v1/tasks/:id, GET /healthz, GET /metrics,
-GET /openapi.json, GET /docs.`,
+GET /openapi.json, GET /docs; with --web <dir>, the nerima web page under /app/ (and / redirects there).`,
   options: {
     model: {
       type: 'string',
@@ -62,6 +62,12 @@ GET /openapi.json, GET /docs.`,
       valueName: '<file>',
       description: 'without --model: the lexicon default tagger learns from this file',
     },
+    web: {
+      type: 'string',
+      valueName: '<dir>',
+      description:
+        'also serve this built web page under /app/ (pnpm --filter @nerima/web build → apps/web/dist)',
+    },
     ...Object.fromEntries(
       Object.entries(LIMITS).map(([name, description]): [string, OptionSpec] => [
         name,
@@ -77,6 +83,10 @@ GET /openapi.json, GET /docs.`,
     {
       command: 'nerima serve --model runs/meta-A --tagger runs/tagger',
       description: 'few-shot tasks with a meta model, POST /v1/entities with a supervised tagger',
+    },
+    {
+      command: 'nerima serve --web apps/web/dist --port 8080',
+      description: 'the lexicon baseline plus the web page at http://127.0.0.1:8080/app/',
     },
     {
       command: 'nerima serve --model runs/products --db tasks.sqlite --max-batch-size 16',
@@ -100,6 +110,8 @@ GET /openapi.json, GET /docs.`,
     }
     if (model !== undefined) argv.push('--model', userPath(ctx, model));
     if (support !== undefined) argv.push('--support', userPath(ctx, support));
+    const web = getString(ctx.values, 'web');
+    if (web !== undefined) argv.push('--web', userPath(ctx, web));
     if (ctx.global.quiet) argv.push('--quiet');
 
     const server = await import('@nerima/server');

@@ -275,7 +275,8 @@ export function deserializeWeights<C = unknown>(
  */
 export async function saveWeights(path: string, tensors: NamedTensors, meta: WeightsMeta): Promise<void> {
   const bytes = await serializeWeights(tensors, meta);
-  const { writeFileAtomic } = await import('../atomic.js');
+  // `#atomic` is ../atomic.ts, or a stand-in that throws in browser builds (package.json "imports").
+  const { writeFileAtomic } = await import('#atomic');
   await writeFileAtomic(path, bytes);
 }
 
