@@ -78,11 +78,14 @@ for (const [setting, methods] of Object.entries(byMethod)) {
   }
 }
 
-// Meta-training records of reused models, from the run that trained them.
+// Meta-training records of reused models, from the run that trained them; also that file's cost
+// measurements (costs.ts: first vs second order, adapt latency), which carry their own command.
 const training: Record<string, Record<string, unknown>> = Object.assign({}, ...files.map((f) => f.training));
+const costs: Record<string, unknown> = {};
 if (trainingFrom) {
   const earlierFile = JSON.parse(await readFile(trainingFrom, 'utf8')) as ResultsFile;
   const earlier = earlierFile.training as Record<string, Record<string, Record<string, unknown>>>;
+  for (const key of ['orderTiming', 'adaptLatency']) if (earlierFile[key]) costs[key] = earlierFile[key];
   const trainedBy = `${(earlierFile.commands ?? [earlierFile.command]).join(' ; ')} (commit ${earlierFile.commit})`;
   for (const [fold, methods] of Object.entries(training)) {
     for (const [method, record] of Object.entries(methods as Record<string, Record<string, unknown>>)) {
@@ -111,6 +114,7 @@ const combined = {
     processes: `${files.length} (one per input file, run concurrently)`,
   },
   training,
+  ...costs,
   settings,
 };
 const tmp = path.join(path.dirname(out), `.${path.basename(out)}.tmp-${process.pid}`);
