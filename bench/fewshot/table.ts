@@ -29,13 +29,17 @@ const r = JSON.parse(await readFile(file, 'utf8')) as {
 };
 const pct = (s: Summary | undefined) =>
   s ? `${(100 * s.mean).toFixed(1)} ± ${(100 * s.ci95).toFixed(1)}` : '–';
-const settings = Object.keys(r.settings);
+// 1-shot before 5-shot, whatever order the runs wrote them in.
+const shots = (s: string) => Number(/(\d+)-shot/.exec(s)?.[1] ?? 0);
+const settings = Object.keys(r.settings).sort((a, b) => shots(a) - shots(b));
 const methods = [...new Set(settings.flatMap((s) => Object.keys(r.settings[s] ?? {})))];
 const lines: string[] = [];
 lines.push(
-  `| method | ${settings.map((s) => `${s} macro F1`).join(' | ')} | ${settings.map((s) => `${s} micro F1`).join(' | ')} | 5-shot start / end acc. | adapt ms (5-shot) |`,
+  `| method | ${settings.map((s) => `${s} macro F1`).join(' | ')} | ${settings.map((s) => `${s} micro F1`).join(' | ')} | 5-shot untyped F1 | 5-shot start / end acc. | adapt ms (5-shot) |`,
 );
-lines.push(`|---|${settings.map(() => '---:').join('|')}|${settings.map(() => '---:').join('|')}|---:|---:|`);
+lines.push(
+  `|---|${settings.map(() => '---:').join('|')}|${settings.map(() => '---:').join('|')}|---:|---:|---:|`,
+);
 for (const m of methods) {
   const cells = settings.map((s) => pct(r.settings[s]?.[m]?.['macroF1']));
   const micro = settings.map((s) => pct(r.settings[s]?.[m]?.['microF1']));
@@ -44,7 +48,8 @@ for (const m of methods) {
     ? `${(100 * (five['startAccuracy']?.mean ?? 0)).toFixed(1)} / ${(100 * (five['endAccuracy']?.mean ?? 0)).toFixed(1)}`
     : '–';
   const ms = five ? (five['adaptMs']?.mean ?? 0).toFixed(0) : '–';
-  lines.push(`| ${m} | ${cells.join(' | ')} | ${micro.join(' | ')} | ${se} | ${ms} |`);
+  const untyped = pct(five?.['untypedF1']);
+  lines.push(`| ${m} | ${cells.join(' | ')} | ${micro.join(' | ')} | ${untyped} | ${se} | ${ms} |`);
 }
 console.log(lines.join('\n'));
 // Per fold: macro F1 (untyped F1) for each setting.
