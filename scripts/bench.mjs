@@ -27,6 +27,10 @@ const BENCHES = {
     args: ['bench/fewshot/run.ts'],
     about: 'MAML-ProtoNet++ and baselines, novel-type folds (long)',
   },
+  'fewshot-cross-domain': {
+    args: ['bench/fewshot/cross-domain.ts'],
+    about: 'MAML-ProtoNet++ meta-trained on Stockmark, tested on GSD NE and JMED types (long)',
+  },
   augment: { args: ['bench/augment/run.ts'], about: 'augmentation counts, label noise, F1 effect' },
   xling: { args: ['bench/xling/run.ts'], about: 'cross-lingual alignment retrieval before/after' },
 };
