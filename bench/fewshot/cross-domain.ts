@@ -4,7 +4,8 @@
  * Megagon NE labels (mixed web text, 22 OntoNotes-style types, 4-way episodes over random types)
  * and JMED-LLM medical-report NER (3 types, 3-way). The domain's type names get a prefix
  * (`gsd:PERSON`), so a type that shares a name with a Stockmark type is still a new type to the
- * learners (its definition differs). Writes bench/results/fewshot-cross-domain.json.
+ * learners (its definition differs). Types found in fewer than 20 sentences are left out (unlabelled):
+ * they cannot fill a 5-shot support and query set; N is at most the number of types left. Writes bench/results/fewshot-cross-domain.json.
  *
  *   pnpm exec tsx --conditions=@nerima/source bench/fewshot/cross-domain.ts --episodes 100
  *
@@ -33,6 +34,7 @@ const dataRoot = process.env['NERIMA_DATA'] ?? path.resolve(repoRoot, '../shared
 const out = get('out') ?? path.join(repoRoot, 'bench/results/fewshot-cross-domain.json');
 const log = (...xs: unknown[]) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...xs);
 
+const MIN_SENTENCES = 20;
 const DOMAINS = [
   { name: 'gsd', file: 'gsd_ne/sample.jsonl', n: 4, about: 'UD Japanese GSD + Megagon NE (mixed web text)' },
   { name: 'jmed', file: 'jmed_mrner/sample.jsonl', n: 3, about: 'JMED-LLM medical reports (silver spans)' },
@@ -129,22 +131,37 @@ for (const d of DOMAINS) {
     log(`${d.name}: ${file} not found, skipped`);
     continue;
   }
-  const sentences = await domainSentences(d.name, d.file);
-  const types = [...new Set(sentences.flatMap((s) => s.entities.map((e) => e.type)))].sort();
+  const all = await domainSentences(d.name, d.file);
+  // Types in at least MIN_SENTENCES sentences: rarer ones cannot fill 5-shot support + query sets.
+  const sentencesWith = new Map<string, number>();
+  for (const s of all) {
+    for (const t of new Set(s.entities.map((e) => e.type)))
+      sentencesWith.set(t, (sentencesWith.get(t) ?? 0) + 1);
+  }
+  const types = [...sentencesWith]
+    .filter(([, c]) => c >= MIN_SENTENCES)
+    .map(([t]) => t)
+    .sort();
+  const keep = new Set(types);
+  const sentences = all.map((s) => ({ ...s, entities: s.entities.filter((e) => keep.has(e.type)) }));
+  const n = Math.min(d.n, types.length);
   domainsInfo[d.name] = {
     file: d.file,
     about: d.about,
     sentences: sentences.length,
-    types: types.length,
-    n: d.n,
+    types,
+    rareTypesLeftOut: [...sentencesWith]
+      .filter(([, c]) => c < MIN_SENTENCES)
+      .map(([t, c]) => `${t} (${c} sentences)`),
+    n,
   };
   results[d.name] = {};
   for (const k of shots) {
-    const setting = `${d.n}-way ${k}-shot`;
+    const setting = `${n}-way ${k}-shot`;
     const episodes: Episode[] = meta.novelTypeEpisodes(
       sentences,
       { train: allTypes, test: types },
-      { n: d.n, k, count: episodesPer, seed: 1000 + k },
+      { n, k, count: episodesPer, seed: 1000 + k },
     );
     const bySetting: Record<string, Record<string, Summary> & { episodes: number }> = {};
     results[d.name][setting] = bySetting;
