@@ -11,20 +11,15 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { core, enc, meta } from './resolve.js';
+import { core, meta } from './resolve.js';
+import { dataRoot, loadRepoEncoder, repoRoot } from './setup.js';
 
 const argv = process.argv.slice(2);
 const i = argv.indexOf('--episodes');
 const episodes = i >= 0 ? Number(argv[i + 1]) : 40;
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const dataRoot = process.env['NERIMA_DATA'] ?? path.resolve(repoRoot, '../shared/data');
 const backend = await core.initBackend();
 const train = (await core.readDataset(path.join(dataRoot, 'stockmark/train.jsonl'))).sentences;
-const kbPath = path.join(dataRoot, 'kb/entities.jsonl');
-const encoder = await enc.createEncoder({
-  from: path.join(repoRoot, 'models/encoder/encoder.bin'),
-  gazetteer: existsSync(kbPath) ? { kbPath } : false,
-});
+const encoder = await loadRepoEncoder();
 const store = new meta.FeatureStore(encoder);
 const fold = core.STOCKMARK_FOLDS.A;
 const out: Record<string, unknown> = {};

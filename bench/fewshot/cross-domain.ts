@@ -13,11 +13,11 @@
  * (meta-training / pre-training budget, default 8), --train-episodes N (default 1000), --reuse
  * (load runs/fewshot/cross/<method>/model.json when present), --out PATH.
  */
-import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Episode, FewShotLearner, Sentence } from '../../packages/core/src/index.js';
-import { core, enc, evl, meta } from './resolve.js';
+import { core, evl, meta } from './resolve.js';
+import { dataRoot, gitCommit, loadRepoEncoder, repoRoot } from './setup.js';
 
 const argv = process.argv.slice(2);
 const get = (name: string): string | undefined => {
@@ -29,8 +29,6 @@ const shots = (get('shots') ?? '1,5').split(',').map(Number);
 const minutes = Number(get('minutes') ?? 8);
 const trainEpisodes = Number(get('train-episodes') ?? 1000);
 const reuse = argv.includes('--reuse');
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const dataRoot = process.env['NERIMA_DATA'] ?? path.resolve(repoRoot, '../shared/data');
 const out = get('out') ?? path.join(repoRoot, 'bench/results/fewshot-cross-domain.json');
 const log = (...xs: unknown[]) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...xs);
 
@@ -42,11 +40,7 @@ const DOMAINS = [
 
 const backend = await core.initBackend();
 const train = (await core.readDataset(path.join(dataRoot, 'stockmark/train.jsonl'))).sentences;
-const kbPath = path.join(dataRoot, 'kb/entities.jsonl');
-const encoder = await enc.createEncoder({
-  from: path.join(repoRoot, 'models/encoder/encoder.bin'),
-  gazetteer: existsSync(kbPath) ? { kbPath } : false,
-});
+const encoder = await loadRepoEncoder();
 const store = new meta.FeatureStore(encoder, { capacity: 50_000 });
 const decode = { allowNested: false };
 const allTypes = [...core.STOCKMARK_TYPES];
@@ -180,11 +174,6 @@ for (const d of DOMAINS) {
   }
 }
 
-let commit = 'unknown';
-try {
-  commit = execSync('git rev-parse --short HEAD', { cwd: repoRoot }).toString().trim();
-  if (execSync('git status --porcelain', { cwd: repoRoot }).toString().trim()) commit += '+dirty';
-} catch {}
 await core.writeFileAtomic(
   out,
   `${JSON.stringify(
@@ -194,7 +183,7 @@ await core.writeFileAtomic(
         'Meta-train on all 8 Stockmark Wikipedia types (train.jsonl); test on seeded N-way K-shot episodes of another domain (support and query from that domain, types prefixed with the domain name); the same episodes for every method. ci95: 95% CI half-width over episodes.',
       command:
         `pnpm exec tsx --conditions=@nerima/source bench/fewshot/cross-domain.ts ${argv.join(' ')}`.trim(),
-      commit,
+      commit: gitCommit(),
       date: new Date().toISOString(),
       backend: `${backend.name}${backend.simd ? ' (simd)' : ''}`,
       encoder: 'models/encoder/encoder.bin (frozen), KB gazetteer',

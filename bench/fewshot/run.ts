@@ -29,14 +29,14 @@
  *                         mentions, context change; structure + similarity filter) before it adapts
  *   --out PATH            results file (default bench/results/fewshot.json); --no-write to skip
  */
-import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Episode, FewShotLearner, Sentence } from '../../packages/core/src/index.js';
 import type { MetaModelOptions } from '../../packages/meta-core/src/index.js';
-import { averageFolds } from './fold-average.js';
+import { averageFolds, type Summary } from './fold-average.js';
 import { aug, core, enc, evl, meta, tf } from './resolve.js';
+import { dataRoot, gitCommit, kbPath, repoRoot } from './setup.js';
 
 const { initBackend, readDataset, STOCKMARK_FOLDS, writeFileAtomic } = core;
 const {
@@ -50,9 +50,6 @@ const {
   novelTypeEpisodes,
 } = meta;
 const { runEpisodes, LexiconLearner } = evl;
-
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const dataRoot = process.env['NERIMA_DATA'] ?? path.resolve(repoRoot, '../shared/data');
 
 const ALL_METHODS = [
   'full',
@@ -148,16 +145,6 @@ function parseArgs(argv: string[]) {
   };
 }
 
-function gitCommit(): string {
-  try {
-    const sha = execSync('git rev-parse --short HEAD', { cwd: repoRoot }).toString().trim();
-    const dirty = execSync('git status --porcelain', { cwd: repoRoot }).toString().trim() !== '';
-    return dirty ? `${sha}+dirty` : sha;
-  } catch {
-    return 'unknown';
-  }
-}
-
 const args = parseArgs(process.argv.slice(2));
 const command =
   `pnpm exec tsx --conditions=@nerima/source bench/fewshot/run.ts ${process.argv.slice(2).join(' ')}`.trim();
@@ -170,7 +157,6 @@ const dev = (await readDataset(path.join(dataRoot, 'stockmark/dev.jsonl'))).sent
 
 const encoderPath = args.encoder ?? path.join(repoRoot, 'models/encoder/encoder.bin');
 const pretrainedEncoder = existsSync(encoderPath);
-const kbPath = path.join(dataRoot, 'kb/entities.jsonl');
 const useGazetteer = !args.noGazetteer && existsSync(kbPath);
 const gazetteer = useGazetteer ? { kbPath } : false;
 const encoder = pretrainedEncoder
@@ -195,10 +181,6 @@ log(
   `encoded ${store.size} texts in ${(encodeMs / 1000).toFixed(0)} s, cache ${(store.bytes / 1e6).toFixed(0)} MB`,
 );
 
-interface Summary {
-  mean: number;
-  ci95: number | null;
-}
 type MetricName =
   | 'macroF1'
   | 'microF1'
@@ -218,7 +200,7 @@ const METRICS: MetricName[] = [
   'adaptMs',
   'predictMs',
 ];
-type FoldResult = Record<MetricName, Summary> & { episodes: number };
+type FoldResult = Record<MetricName, Summary> & { episodes: number }; // fold-average's, with our metrics
 const results: Record<string, Record<string, Record<string, FoldResult>>> = {}; // setting → method → fold → result
 const training: Record<string, Record<string, unknown>> = {};
 // --merge: keep the methods and folds of an earlier results file that this run does not redo.
