@@ -26,11 +26,11 @@
  * seeded episodes (support and query from dev): a learner that memorises surfaces gains only from
  * new surface forms (mention swap). To measure another learner (meta-core), add it to LEARNERS.
  */
-import { execSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FewShotLearner, Sentence } from '../../packages/core/src/index.js';
+import { gitCommit } from '../git-commit.js';
 import { aug, core, evl } from './resolve.js';
 
 type AugmentedSentence = import('../../packages/augment/src/index.js').AugmentedSentence;
@@ -78,16 +78,6 @@ async function loadSpan(
   const info = await c.initBackend({});
   const tagger = await sd.loadSpanTagger({ from: path.resolve(repoRoot, dir), gazetteer: { kbPath } });
   return { tagger, backend: info.name };
-}
-
-function gitCommit(): string {
-  try {
-    const sha = execSync('git rev-parse HEAD', { cwd: repoRoot }).toString().trim();
-    const dirty = execSync('git status --porcelain', { cwd: repoRoot }).toString().trim() !== '';
-    return dirty ? `${sha}+uncommitted` : sha;
-  } catch {
-    return 'unknown';
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -430,7 +420,7 @@ async function main(): Promise<void> {
       } else baseline = per;
       f1[lname]![vname] = entry;
       console.error(
-        `F1 ${lname}/${vname}: micro ${res.summary.microF1.mean.toFixed(4)} ± ${res.summary.microF1.ci95.toFixed(4)}`,
+        `F1 ${lname}/${vname}: micro ${res.summary.microF1.mean.toFixed(4)} ± ${(res.summary.microF1.ci95 ?? 0).toFixed(4)}`,
       );
     }
   }

@@ -6,9 +6,9 @@
  *
  *   pnpm exec tsx --conditions=@nerima/source bench/backend/matmul.ts
  */
-import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { gitCommit } from '../git-commit.js';
 import { load } from './resolve.js';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
@@ -122,11 +122,7 @@ const metrics = {
   wasm_embedding_grad_v20000_d128_n2048_ms: embGrad,
 };
 
-let commit = 'unknown';
-try {
-  commit = execSync('git rev-parse HEAD', { encoding: 'utf8' }).trim();
-  if (execSync('git status --porcelain', { encoding: 'utf8' }).trim() !== '') commit += '+uncommitted';
-} catch {}
+const commit = gitCommit();
 
 const result = {
   command: 'pnpm exec tsx --conditions=@nerima/source bench/backend/matmul.ts',

@@ -149,7 +149,8 @@ for (const d of DOMAINS) {
       .map(([t, c]) => `${t} (${c} sentences)`),
     n,
   };
-  results[d.name] = {};
+  const byDomain: (typeof results)[string] = {};
+  results[d.name] = byDomain;
   for (const k of shots) {
     const setting = `${n}-way ${k}-shot`;
     const episodes: Episode[] = meta.novelTypeEpisodes(
@@ -158,7 +159,7 @@ for (const d of DOMAINS) {
       { n, k, count: episodesPer, seed: 1000 + k },
     );
     const bySetting: Record<string, Record<string, Summary> & { episodes: number }> = {};
-    results[d.name][setting] = bySetting;
+    byDomain[setting] = bySetting;
     for (const [name, learner] of learners) {
       const t = performance.now();
       const r = await evl.runEpisodes(learner, episodes);

@@ -6,7 +6,7 @@ export interface Summary {
 }
 
 /** One method's result on one fold and setting: a summary per metric plus the episode count. */
-export type FoldResult = Record<string, Summary> & { episodes: number };
+export type FoldResult = { episodes: number } & { [metric: string]: Summary | number };
 
 /**
  * The mean of the fold means for each metric; the folds are independent, so the CI half-widths

@@ -9,10 +9,10 @@
  * timed (weights do not change the cost, except through the number of candidate spans).
  * Batch-1 and batch-32 runs use disjoint dev sentences so kuromoji's per-text cache never hits.
  */
-import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { SpanTagger } from '../../packages/span-decoder/src/index.js';
+import { gitCommit } from '../git-commit.js';
 import { core, enc, span } from './resolve.js';
 
 const { getBackendInfo, initBackend, readDataset, writeFileAtomic } = core;
@@ -93,13 +93,7 @@ async function main(): Promise<void> {
   const out = {
     command:
       `pnpm exec tsx --conditions=@nerima/source bench/span-supervised/throughput.ts ${process.argv.slice(2).join(' ')}`.trim(),
-    commit: (() => {
-      try {
-        return execSync('git rev-parse --short HEAD', { cwd: repoRoot }).toString().trim();
-      } catch {
-        return 'unknown';
-      }
-    })(),
+    commit: gitCommit(),
     date: new Date().toISOString(),
     backend,
     machine: `shared 2-core VM (other jobs running), Node ${process.version}`,

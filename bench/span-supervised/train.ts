@@ -14,7 +14,6 @@
  * --results PATH (results file to update instead of bench/results/span-supervised.json),
  * --no-write (no results file).
  */
-import { execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -22,6 +21,7 @@ import path from 'node:path';
 import type { Sentence } from '../../packages/core/src/index.js';
 import type { NerimaEncoder } from '../../packages/encoder/src/index.js';
 import type { FeatureMode } from '../../packages/span-decoder/src/index.js';
+import { gitCommit } from '../git-commit.js';
 import { core, enc, evl, span } from './resolve.js';
 
 const { getBackendInfo, initBackend, readDataset, writeFileAtomic } = core;
@@ -88,14 +88,6 @@ function recallCeiling(sentences: readonly Sentence[], maxWidth: number): number
     }
   }
   return n === 0 ? 0 : ok / n;
-}
-
-function gitCommit(): string {
-  try {
-    return execSync('git rev-parse --short HEAD', { cwd: repoRoot }).toString().trim();
-  } catch {
-    return 'unknown';
-  }
 }
 
 async function buildEncoder(

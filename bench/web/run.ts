@@ -8,7 +8,6 @@
  *
  * Run: pnpm bench web   (or: pnpm exec tsx --conditions=@nerima/source bench/web/run.ts [--runs 5] [--out f])
  */
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -21,6 +20,7 @@ import {
   NO_CHROMIUM,
   servePage,
 } from '../../apps/web/test/chromium.js';
+import { gitCommit } from '../git-commit.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -125,7 +125,7 @@ try {
   const pick = (k: string) => samples.map((s) => s[k]!);
   const result = {
     command: `pnpm bench web${runs !== 5 ? ` --runs ${runs}` : ''}`,
-    commit: execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim(),
+    commit: gitCommit(),
     date: new Date().toISOString(),
     backend: `tfjs ${backend} in a Web Worker, headless Chromium ${browserVersion} (${chromium})`,
     machine: {

@@ -20,11 +20,11 @@
  * The masked-char check scores the encoder's own pre-training head (tied to char/emb) before and
  * after alignment: how much of the pre-training the aligned tables keep.
  */
-import { execSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { gitCommit } from '../git-commit.js';
 import { load, repoRoot } from './resolve.js';
 
 type Core = typeof import('../../packages/core/src/index.js');
@@ -61,16 +61,6 @@ const num = (name: string, fallback?: number): number | undefined => {
   if (!Number.isFinite(n)) throw new Error(`--${name}: expected a number, got ${JSON.stringify(raw)}`);
   return n;
 };
-
-function gitCommit(): string {
-  try {
-    const sha = execSync('git rev-parse --short HEAD', { cwd: repoRoot }).toString().trim();
-    const dirty = execSync('git status --porcelain', { cwd: repoRoot }).toString().trim() !== '';
-    return dirty ? `${sha}+dirty` : sha;
-  } catch {
-    return 'unknown';
-  }
-}
 
 const dataRoot = process.env['NERIMA_DATA'] ?? path.resolve(repoRoot, '../shared/data');
 
