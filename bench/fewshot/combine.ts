@@ -2,15 +2,15 @@
  * Combines results files of run.ts that each hold some folds (e.g. folds A and B run as two
  * processes, one per core) into one file, with the fold averages recomputed.
  *
- *   pnpm exec tsx bench/fewshot/combine.ts bench/results/fewshot-A.json bench/results/fewshot-B.json \
+ *   pnpm exec tsx --conditions=@nerima/source bench/fewshot/combine.ts bench/results/fewshot-A.json bench/results/fewshot-B.json \
  *     --out bench/results/fewshot.json [--training-from <earlier results.json>]
  *
  * --training-from: for models the runs loaded with --reuse, copy the meta-training record (episodes,
  * minutes, ms per episode, peak memory) from the results file of the run that trained them.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { averageFolds, type FoldResult } from './fold-average.js';
+import { core } from './resolve.js';
 
 interface MethodEntry {
   label: string;
@@ -102,7 +102,7 @@ const combined = {
   command: files.map((f) => f.command).join(' ; '),
   commands: [
     ...files.flatMap((f) => f.commands ?? [f.command]),
-    `pnpm exec tsx bench/fewshot/combine.ts ${argv.join(' ')}`,
+    `pnpm exec tsx --conditions=@nerima/source bench/fewshot/combine.ts ${argv.join(' ')}`,
   ],
   commit: [...commits].join(','),
   complete: files.every((f) => f.complete),
@@ -117,9 +117,7 @@ const combined = {
   ...costs,
   settings,
 };
-const tmp = path.join(path.dirname(out), `.${path.basename(out)}.tmp-${process.pid}`);
-await writeFile(tmp, `${JSON.stringify(combined, null, 2)}\n`);
-await rename(tmp, out);
+await core.writeFileAtomic(out, `${JSON.stringify(combined, null, 2)}\n`);
 console.log(
   `wrote ${out}: ${Object.keys(combined.protocol.folds).join(', ')}; complete ${combined.complete}`,
 );
