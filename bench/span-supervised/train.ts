@@ -5,6 +5,9 @@
  *   pnpm exec tsx --conditions=@nerima/source bench/span-supervised/train.ts --minutes 90
  *   ... --variant noPretrain | noWord | noGazetteer   (ablations, stored under "ablations")
  *
+ * --data gsd trains on the GSD NE sample instead (every tenth sentence, lines 10, 20, ..., is its dev
+ * split; needs --results or --no-write so that the Stockmark results file is never overwritten).
+ *
  * Options: --minutes N (training budget), --epochs N, --batch-size N, --lr X, --encoder-lr X,
  * --encoder PATH (pre-trained encoder file; default models/encoder/encoder.bin when present),
  * --features combine|concat, --max-width N, --limit N (first N train sentences, smoke tests),
@@ -51,7 +54,16 @@ function parseArgs(argv: string[]) {
   if (!['main', 'noPretrain', 'noWord', 'noGazetteer'].includes(variant)) {
     throw new Error(`--variant: expected main | noPretrain | noWord | noGazetteer, got ${variant}`);
   }
+  const data = get('data') ?? 'stockmark';
+  if (data !== 'stockmark' && data !== 'gsd')
+    throw new Error(`--data: expected stockmark | gsd, got ${data}`);
+  if (data === 'gsd' && get('results') === undefined && !argv.includes('--no-write')) {
+    throw new Error(
+      '--data gsd: give --results PATH (or --no-write); the default file holds Stockmark results',
+    );
+  }
   return {
+    data,
     variant,
     minutes: num('minutes', 60),
     epochs: num('epochs', 12),
@@ -123,13 +135,29 @@ async function buildEncoder(
   return { encoder, source: 'from scratch (no pre-trained file)' };
 }
 
+/** Train and dev sentences: Stockmark's files, or the GSD sample with every tenth sentence as dev. */
+async function loadData(
+  data: 'stockmark' | 'gsd',
+): Promise<{ trainAll: Sentence[]; dev: Sentence[]; dataName: string }> {
+  if (data === 'gsd') {
+    const all = (await readDataset(path.join(dataRoot, 'gsd_ne/sample.jsonl'))).sentences;
+    return {
+      trainAll: all.filter((_, i) => i % 10 !== 9),
+      dev: all.filter((_, i) => i % 10 === 9),
+      dataName: 'gsd_ne sample.jsonl (lines 10, 20, ... held out as dev)',
+    };
+  }
+  return {
+    trainAll: (await readDataset(path.join(dataRoot, 'stockmark/train.jsonl'))).sentences,
+    dev: (await readDataset(path.join(dataRoot, 'stockmark/dev.jsonl'))).sentences,
+    dataName: 'stockmark train.jsonl',
+  };
+}
+
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
   await initBackend({ backend: 'wasm' });
-  const trainPath = path.join(dataRoot, 'stockmark/train.jsonl');
-  const devPath = path.join(dataRoot, 'stockmark/dev.jsonl');
-  const trainAll = (await readDataset(trainPath)).sentences;
-  const dev = (await readDataset(devPath)).sentences;
+  const { trainAll, dev, dataName } = await loadData(a.data);
   const train = a.limit ? trainAll.slice(0, a.limit) : trainAll;
   const ceilingTrainDev = recallCeiling([...trainAll, ...dev], a.maxWidth);
   const ceilingDev = recallCeiling(dev, a.maxWidth);
@@ -161,7 +189,7 @@ async function main(): Promise<void> {
     tuneThresholds: true,
     timeBudgetMinutes: a.minutes,
     resume: a.resume,
-    meta: { data: 'stockmark train.jsonl', variant: a.variant, encoder: source },
+    meta: { data: dataName, variant: a.variant, encoder: source },
     onProgress: (p) => {
       if (p.kind === 'step') {
         const l = p.loss!;
@@ -229,6 +257,7 @@ async function main(): Promise<void> {
     backend: getBackendInfo(),
     machine: 'shared 2-core VM (other jobs running), Node ' + process.version,
     encoder: source,
+    data: a.data,
     features: a.features,
     encoderSwitches: { pretrained: !a.noPretrain, word: !a.noWord, gazetteer: !a.noGazetteer },
     maxWidth: a.maxWidth,

@@ -9,8 +9,8 @@ import { type EntityType, readDataset, type Sentence, type Tagger, writeJsonAtom
 import type { NerimaEncoder } from '@nerima/encoder';
 import { LexiconLearner } from '@nerima/eval';
 import { FeatureStore, loadMamlProtoNet, type MamlProtoNet } from '@nerima/meta-core';
+import { type LoadedTagger, loadTagger } from '@nerima/models';
 import type { ModelProvider } from '@nerima/server';
-import { loadSpanTagger, type SpanTagger } from '@nerima/span-decoder';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadEncoderFile } from './encoder-file.js';
 import { DataError } from './errors.js';
@@ -174,9 +174,9 @@ export async function inspectModelFolder(dir: string, option = '--model'): Promi
 }
 
 /** Loads a supervised tagger folder (`model/tagger/`). */
-export async function loadTaggerFolder(dir: string): Promise<SpanTagger> {
+export async function loadTaggerFolder(dir: string): Promise<LoadedTagger> {
   try {
-    return await loadSpanTagger({ from: dir });
+    return await loadTagger(dir);
   } catch (err) {
     const msg = (err as Error).message;
     throw new DataError(msg.startsWith(dir) ? msg : `${dir}: cannot load the tagger: ${msg}`, [], {

@@ -109,15 +109,33 @@ export async function createEncoder(
   return new NerimaEncoder(config, { morph, gazetteer });
 }
 
+/** Options of {@link saveEncoder}. */
+export interface SaveEncoderOptions {
+  /** Storage precision (default float16). */
+  dtype?: 'float16' | 'float32';
+  /** Merged into `config.meta`. */
+  meta?: Record<string, unknown>;
+  /**
+   * Only the weights the current configuration uses: no pre-training head (`mlm/*`), no weights of
+   * switched-off levels (e.g. the word embedding of a `word: false` encoder). For shipped models;
+   * such a file cannot resume pre-training.
+   */
+  inferenceOnly?: boolean;
+}
+
 /** Writes weights + config (vocabularies, dims, switches) to one file, float16 by default. */
 export async function saveEncoder(
   encoder: NerimaEncoder,
   path: string,
-  options: { dtype?: 'float16' | 'float32'; meta?: Record<string, unknown> } = {},
+  options: SaveEncoderOptions = {},
 ): Promise<void> {
   const tensors = new Map<string, tf.Tensor>();
-  for (const [n, v] of encoder.params) tensors.set(n, v);
-  for (const [n, v] of encoder.extras) tensors.set(n, v);
+  if (options.inferenceOnly) {
+    for (const [n, v] of encoder.variables()) tensors.set(n, v);
+  } else {
+    for (const [n, v] of encoder.params) tensors.set(n, v);
+    for (const [n, v] of encoder.extras) tensors.set(n, v);
+  }
   const config: EncoderConfig = { ...encoder.config, meta: { ...encoder.config.meta, ...options.meta } };
   await saveWeights(path, tensors, {
     format: ENCODER_FORMAT,

@@ -1,6 +1,7 @@
 // The browser-safe surface, plus what needs Node.js: file loading and saving, the default kuromoji
 // dictionary path, the KB gazetteer file, pre-training and the Hugging Face context encoder.
 export * from './browser.js';
+export type { SaveEncoderOptions } from './create.js';
 export { loadEncoder, saveEncoder } from './create.js';
 export { loadGazetteer } from './gazetteer.js';
 export type { HfContextEncoder, HfContextOptions, TokenAlignment } from './hf.js';

@@ -1,6 +1,7 @@
 /**
  * SpanTagger: an encoder + a SpanDecoder behind core's `Tagger` interface, with save / load.
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EntityType, Prediction, Tagger } from '@nerima/core';
@@ -29,6 +30,8 @@ import { PrototypeTypeScorer } from './type-scorer.js';
 export const TAGGER_FORMAT = 'nerima-span-tagger';
 export const TAGGER_VERSION = 1;
 const DECODER_FORMAT = 'nerima-span-decoder';
+/** A self-contained tagger folder may carry its gazetteer names here (`{ja, type}` JSON lines). */
+export const TAGGER_GAZETTEER_FILE = 'gazetteer.jsonl';
 
 /** Options for {@link SpanTagger}. */
 export interface SpanTaggerOptions {
@@ -126,8 +129,14 @@ export class SpanTagger implements Tagger {
   /**
    * Writes the tagger to a folder: `tagger.json` (versioned config), `encoder.bin` (float32, via
    * @nerima/encoder's saveEncoder) and `decoder.bin` (decoder weights). Each file is written atomically.
+   * `inferenceOnly` leaves out encoder weights the tagger does not use (pre-training head,
+   * switched-off levels): the folder for shipping.
    */
-  async save(dir: string, meta?: Record<string, unknown>): Promise<void> {
+  async save(
+    dir: string,
+    meta?: Record<string, unknown>,
+    options: { inferenceOnly?: boolean } = {},
+  ): Promise<void> {
     this.assertAlive();
     if (!(this.encoder instanceof NerimaEncoder)) {
       throw new TypeError(
@@ -146,7 +155,10 @@ export class SpanTagger implements Tagger {
       decoderFile: 'decoder.bin',
       ...(meta ? { meta } : {}),
     };
-    await saveEncoder(this.encoder, join(dir, config.encoderFile), { dtype: 'float32' });
+    await saveEncoder(this.encoder, join(dir, config.encoderFile), {
+      dtype: 'float32',
+      ...(options.inferenceOnly ? { inferenceOnly: true } : {}),
+    });
     const tensors = new Map<string, tf.Tensor>(this.decoder.variables());
     const scorer = this.decoder.typeScorer;
     const protos = scorer instanceof PrototypeTypeScorer ? scorer.getPrototypes() : null;
@@ -176,7 +188,10 @@ export class SpanTagger implements Tagger {
 export interface LoadTaggerOptions extends RuntimeOptions {
   /** A folder written by `SpanTagger.save` (or `trainSpanTagger`'s `outDir/best`). */
   from: string;
-  /** Needed when the encoder was trained with gazetteer features: `{ kbPath }` of the KB. */
+  /**
+   * For an encoder trained with gazetteer features: `{ kbPath }` of the KB. Default: the folder's own
+   * `gazetteer.jsonl` (the name list a shipped tagger carries, see {@link TAGGER_GAZETTEER_FILE}) when present.
+   */
   gazetteer?: GazetteerOption;
   /** Override saved decode options. */
   decode?: Partial<DecodeOptions>;
@@ -224,6 +239,8 @@ export async function loadSpanTagger(options: LoadTaggerOptions): Promise<SpanTa
       cacheSize: options.cacheSize,
     };
     if (options.gazetteer !== undefined) encOptions.gazetteer = options.gazetteer;
+    else if (existsSync(join(dir, TAGGER_GAZETTEER_FILE)))
+      encOptions.gazetteer = { kbPath: join(dir, TAGGER_GAZETTEER_FILE) };
     encoder = await loadEncoder(join(dir, config.encoderFile), encOptions);
     return new SpanTagger(encoder, decoder, {
       features: config.features,

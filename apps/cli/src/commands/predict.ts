@@ -1,10 +1,13 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Prediction, Tagger } from '@nerima/core';
-import { getInt, getList, getString, requireString, userPath } from '../args.js';
+import { getInt, getList, getString, userPath } from '../args.js';
 import { defineCommand } from '../command.js';
 import { readDatasetFile } from '../data.js';
 import { asInputError, DataError, UsageError } from '../errors.js';
 import { highlight } from '../highlight.js';
+import type { ModelFolder } from '../model-folder.js';
 import { checkSupport } from '../support.js';
 
 const FORMATS = ['jsonl', 'text'] as const;
@@ -34,14 +37,19 @@ export const predictCommand = defineCommand({
                    are UTF-16 code units (JavaScript string indices), end exclusive
   text:            the line with entities inline as [東京大学]{ORG} (nested mentions nest); coloured
                    when stdout is a terminal (NO_COLOR turns colours off)
---model takes an adapted folder (nerima adapt), or a run folder: its supervised tagger (nerima train)
-if it has one, else its meta model adapted on the spot to --support. With --json: one JSON document.`,
+Without --model it uses the shipped Stockmark tagger (8 types, no training needed); --model gsd picks
+the shipped GSD NE tagger. --model also takes a tagger folder, an adapted folder (nerima adapt), or a
+run folder: its supervised tagger (nerima train) if it has one, else its meta model adapted on the
+spot to --support. Taggers run on onnxruntime-node when it is installed (else tfjs). With --json: one
+JSON document.`,
   options: {
     model: {
       type: 'string',
       short: 'm',
       valueName: '<dir>',
-      description: 'adapted folder, or run folder (model/tagger, or model/meta with --support)',
+      description:
+        'a shipped tagger (stockmark, gsd), a tagger folder, an adapted folder, or a run folder (model/tagger, or model/meta with --support)',
+      defaultText: 'stockmark, the shipped 8-type tagger',
     },
     text: { type: 'string', short: 't', valueName: '<text>', description: 'one text to tag' },
     file: { type: 'string', short: 'f', valueName: '<file>', description: 'a UTF-8 file, one text per line' },
@@ -73,6 +81,10 @@ if it has one, else its meta model adapted on the spot to --support. With --json
   },
   examples: [
     {
+      command: 'nerima predict --text "トヨタ自動車の豊田章男社長は名古屋市で記者会見を開いた。"',
+      description: 'entities of one text with the shipped Stockmark tagger, no training step',
+    },
+    {
       command: 'nerima predict --model runs/products --text "新型のiPhoneをアップルが発表した。"',
       description: 'entities of one text as JSONL, with an adapted model',
     },
@@ -86,7 +98,10 @@ if it has one, else its meta model adapted on the spot to --support. With --json
     },
   ],
   async run(ctx) {
-    const modelDir = userPath(ctx, requireString(ctx.values, 'model', 'a run folder or an adapted folder'));
+    const { DEFAULT_TAGGER, SHIPPED_TAGGERS } = await import('@nerima/models');
+    const modelArg = getString(ctx.values, 'model');
+    const shippedName =
+      modelArg === undefined ? DEFAULT_TAGGER : SHIPPED_TAGGERS[modelArg] ? modelArg : undefined;
     const format = getString(ctx.values, 'format', 'jsonl');
     if (!(FORMATS as readonly string[]).includes(format)) {
       throw new UsageError(`--format must be jsonl or text, got ${JSON.stringify(format)}`);
@@ -105,10 +120,20 @@ if it has one, else its meta model adapted on the spot to --support. With --json
       throw new UsageError('nothing to tag: give --text "...", --file <file>, or pipe text on stdin');
     }
 
+    if (shippedName !== undefined && supportArg) {
+      throw new UsageError(
+        `--support adapts a meta model; the shipped tagger ${shippedName} has none: give --model <run folder with model/meta>`,
+      );
+    }
+    const modelDir = shippedName ?? userPath(ctx, modelArg as string);
     const { inspectModelFolder, loadAdaptedFolder, loadTaggerFolder, adaptMeta, SERVING_STORE_CAPACITY } =
       await import('../model-folder.js');
     const storeCapacity = SERVING_STORE_CAPACITY;
-    const folder = await inspectModelFolder(modelDir);
+    // A shipped name or a bare tagger folder (tagger.json) is a tagger; anything else is a run/adapted folder.
+    const isTagger = shippedName !== undefined || existsSync(join(modelDir, 'tagger.json'));
+    const folder: ModelFolder = isTagger
+      ? { dir: modelDir, kind: 'run', taggerDir: modelDir }
+      : await inspectModelFolder(modelDir);
     let support:
       | { sentences: Awaited<ReturnType<typeof readDatasetFile>>['sentences']; types: string[] }
       | undefined;
@@ -160,7 +185,9 @@ if it has one, else its meta model adapted on the spot to --support. With --json
       tagger = t;
       dispose = () => t.dispose();
     }
-    ctx.out.debug(`model ${modelDir}: types ${tagger.types.join(', ')}`);
+    ctx.out.debug(
+      `model ${modelDir}: types ${tagger.types.join(', ')}${'runtime' in tagger ? `, runtime ${String(tagger.runtime)}` : ''}`,
+    );
 
     const colour = format === 'text' && ctx.out.stdoutIsTTY && !ctx.env['NO_COLOR'];
     const results: { text: string; entities: Prediction[] }[] = [];

@@ -1,0 +1,288 @@
+/**
+ * Exports a span tagger's per-position computation to ONNX: the encoder (char level, word /
+ * gazetteer level, dilated-conv context) and every per-position projection of the decoder, fused
+ * into one MatMul. The start → end → type cascade over those projections runs in JS
+ * (see cascade.ts), so one batch is one session run with no tensor round trips.
+ *
+ * Graph inputs (B texts, padded length T): `charIds`, `classIds` int32 [B, T], `mask` float [B, T],
+ * with word features `wordIds`, `posIds`, `bies` int32 [B, T], with the gazetteer `gazetteer` float
+ * [B, T, 14]. Outputs: `start` [B, T] (P(start)), `proj` [B, T, P] (see {@link ProjectionLayout}).
+ */
+import { NerimaEncoder } from '@nerima/encoder';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { SpanDecoderConfig } from '../config.js';
+import type { FeatureMode } from '../features.js';
+import type { SpanTagger } from '../tagger.js';
+import { LinearTypeScorer } from '../type-scorer.js';
+import { GraphBuilder } from './graph.js';
+
+/** Column ranges of the `proj` output, each `[offset, width]`. */
+export interface ProjectionLayout {
+  /** end.s (with bias), end.e, biaffine q and k (width 0 without biaffine), span.s (with bias), span.e, span.m. */
+  endS: [number, number];
+  endE: [number, number];
+  bq: [number, number];
+  bk: [number, number];
+  spanS: [number, number];
+  spanE: [number, number];
+  spanM: [number, number];
+  width: number;
+}
+
+/** The small weights the JS cascade needs (all float32, row-major). */
+export interface CascadeWeights {
+  config: SpanDecoderConfig;
+  layout: ProjectionLayout;
+  /** end.width · end.widthProj: [K, endHidden]. */
+  endWidth: Float32Array;
+  /** end.out.w [endHidden], end.out.b. */
+  endOutW: Float32Array;
+  endOutB: number;
+  /** span.width · span.widthProj: [K, spanDim]. */
+  spanWidth: Float32Array;
+  /** type.linear.w [spanDim, 1 + types], type.linear.b [1 + types]. */
+  typeW: Float32Array;
+  typeB: Float32Array;
+}
+
+/** An exported tagger: the ONNX model bytes and the cascade weights. */
+export interface ExportedTagger {
+  model: Uint8Array;
+  cascade: CascadeWeights;
+  /** Graph input names, in the order `runOnnx` feeds them. */
+  inputs: string[];
+}
+
+/** Why a tagger cannot be exported (null when it can). */
+export function onnxUnsupportedReason(tagger: SpanTagger): string | null {
+  if (!(tagger.encoder instanceof NerimaEncoder)) return 'the encoder is not a NerimaEncoder';
+  if (tagger.encoder.config.context === 'transformer') return 'transformer context layers are not exported';
+  if (!(tagger.decoder.typeScorer instanceof LinearTypeScorer))
+    return 'only the linear type scorer is exported';
+  return null;
+}
+
+function values(t: tf.Tensor): Float32Array {
+  return t.dataSync() as Float32Array;
+}
+
+/** [rows, a] · [a, b] in JS (small weight products only). */
+function matmul(a: Float32Array, b: Float32Array, rows: number, inner: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    for (let k = 0; k < inner; k++) {
+      const x = a[i * inner + k] as number;
+      if (x === 0) continue;
+      for (let j = 0; j < cols; j++)
+        out[i * cols + j] = (out[i * cols + j] as number) + x * (b[k * cols + j] as number);
+    }
+  }
+  return out;
+}
+
+/** Conv kernel [F, C, w] from the encoder's shifted-copy weight [w * C, F]. */
+function convKernel(w: Float32Array, width: number, C: number, F: number): Float32Array {
+  const out = new Float32Array(F * C * width);
+  for (let k = 0; k < width; k++)
+    for (let c = 0; c < C; c++)
+      for (let f = 0; f < F; f++) out[(f * C + c) * width + k] = w[(k * C + c) * F + f] as number;
+  return out;
+}
+
+/** Builds the ONNX model and cascade weights of `tagger` (throws when {@link onnxUnsupportedReason}). */
+export function exportTagger(tagger: SpanTagger): ExportedTagger {
+  const reason = onnxUnsupportedReason(tagger);
+  if (reason) throw new Error(`exportTagger: ${reason}`);
+  const enc = tagger.encoder as NerimaEncoder;
+  const c = enc.config;
+  const P = (name: string): tf.Tensor => {
+    const v = enc.params.get(name);
+    if (!v) throw new Error(`exportTagger: encoder weight ${name} is missing`);
+    return v;
+  };
+  const g = new GraphBuilder();
+  const w = (name: string) => g.float(values(P(name)), P(name).shape, `enc/${name}`);
+  const inputs: string[] = ['charIds', 'classIds', 'mask'];
+  const charIds = g.input('charIds', 'int32', ['B', 'T']);
+  const classIds = g.input('classIds', 'int32', ['B', 'T']);
+  const mask = g.input('mask', 'float', ['B', 'T']);
+  const mask3 = g.op('Unsqueeze', [mask, g.int64([-1])]);
+
+  // Conv over time on [B, T, C] (same padding, the encoder's window offsets).
+  const conv = (x: string, weight: string, bias: string, width: number, dilation: number): string => {
+    const wt = P(weight);
+    const C = (wt.shape[0] as number) / width;
+    const F = wt.shape[1] as number;
+    const kernel = g.float(convKernel(values(wt), width, C, F), [F, C, width]);
+    const left = Math.floor(width / 2) * dilation;
+    const right = (width - 1 - Math.floor(width / 2)) * dilation;
+    const xt = g.op('Transpose', [x], { perm: [0, 2, 1] });
+    const y = g.op('Conv', [xt, kernel, w(bias)], {
+      dilations: [dilation],
+      pads: [left, right],
+      kernel_shape: [width],
+    });
+    return g.op('Transpose', [y], { perm: [0, 2, 1] });
+  };
+
+  // ---- char level
+  let e = g.op(
+    'Concat',
+    [g.op('Gather', [w('char/emb'), charIds]), g.op('Gather', [w('char/class_emb'), classIds])],
+    {
+      axis: 2,
+    },
+  );
+  e = g.op('Mul', [e, mask3]);
+  const parts = [e];
+  for (const width of c.char.convWidths) {
+    parts.push(g.op('Relu', [conv(e, `char/conv${width}/w`, `char/conv${width}/b`, width, 1)]));
+  }
+  const charIn = g.op('Concat', parts, { axis: 2 });
+  const charOut = g.op('Mul', [
+    g.layerNorm(g.dense(charIn, w('char/proj/w'), w('char/proj/b')), w('char/ln/g'), w('char/ln/b')),
+    mask3,
+  ]);
+
+  // ---- word level (kuromoji ids and / or gazetteer bits)
+  let wordOut: string;
+  if (c.word !== false || c.gazetteer) {
+    let pre: string | null = null;
+    if (c.word !== false) {
+      inputs.push('wordIds', 'posIds', 'bies');
+      const ids = ['wordIds', 'posIds', 'bies'].map((n) => g.input(n, 'int32', ['B', 'T']));
+      const tables = ['word/emb', 'word/pos_emb', 'word/bies_emb'];
+      let we = g.op(
+        'Concat',
+        ids.map((id, i) => g.op('Gather', [w(tables[i] as string), id])),
+        { axis: 2 },
+      );
+      we = g.op('Mul', [we, mask3]);
+      pre = g.dense(we, w('word/proj/w'), w('word/proj/b'));
+    }
+    if (c.gazetteer) {
+      inputs.push('gazetteer');
+      const gaz = g.input('gazetteer', 'float', ['B', 'T', 14]);
+      const gw = g.dense(gaz, w('word/gaz/w'));
+      pre = pre ? g.op('Add', [pre, gw]) : g.op('Add', [gw, w('word/gaz/b')]);
+    }
+    wordOut = g.op('Mul', [g.layerNorm(pre as string, w('word/ln/g'), w('word/ln/b')), mask3]);
+  } else {
+    wordOut = g.op('Mul', [charOut, g.float([0], [1])]);
+  }
+
+  // ---- context level (dilated conv stack, pre-LN residual, GELU x·σ(1.702x))
+  let context = g.op('Add', [charOut, wordOut]);
+  if (c.context === 'conv') {
+    c.conv.dilations.forEach((d, i) => {
+      const p = `ctx/c${i}`;
+      const h = g.op('Mul', [g.layerNorm(context, w(`${p}/ln/g`), w(`${p}/ln/b`)), mask3]);
+      const y = conv(h, `${p}/w`, `${p}/b`, c.conv.width, d);
+      const gelu = g.op('Mul', [y, g.op('Sigmoid', [g.op('Mul', [y, g.float([1.702], [1])])])]);
+      context = g.op('Add', [context, gelu]);
+    });
+    context = g.op('Mul', [g.layerNorm(context, w('ctx/ln/g'), w('ctx/ln/b')), mask3]);
+  }
+
+  const mode: FeatureMode = tagger.features;
+  const h =
+    mode === 'concat'
+      ? g.op('Concat', [charOut, wordOut, context], { axis: 2 })
+      : g.op('Mul', [g.op('Sum', [charOut, wordOut, context]), g.float([1 / 3], [1])]);
+  return { ...decoderPart(g, h, tagger), inputs };
+}
+
+/** Appends the decoder's per-position projections (one fused MatMul) and the start head. */
+function decoderPart(
+  g: GraphBuilder,
+  h: string,
+  tagger: SpanTagger,
+): { model: Uint8Array; cascade: CascadeWeights } {
+  const config = tagger.decoder.config;
+  const vars = tagger.decoder.variables();
+  const V = (name: string): Float32Array => {
+    const v = vars.get(name);
+    if (!v) throw new Error(`exportTagger: decoder weight ${name} is missing`);
+    return values(v);
+  };
+  const d = config.inputDim;
+  const blocks: { name: string; width: number; bias?: string }[] = [
+    { name: 'start.hidden', width: config.startHidden, bias: 'start.hidden.b' },
+    { name: 'end.s', width: config.endHidden, bias: 'end.s.b' },
+    { name: 'end.e', width: config.endHidden },
+    ...(config.biaffineRank > 0
+      ? [
+          { name: 'end.bq', width: config.biaffineRank },
+          { name: 'end.bk', width: config.biaffineRank },
+        ]
+      : []),
+    { name: 'span.s', width: config.spanDim, bias: 'span.s.b' },
+    { name: 'span.e', width: config.spanDim },
+    { name: 'span.m', width: config.spanDim },
+  ];
+  const total = blocks.reduce((s, b) => s + b.width, 0);
+  const fused = new Float32Array(d * total);
+  const bias = new Float32Array(total);
+  const offsets = new Map<string, [number, number]>();
+  let col = 0;
+  for (const b of blocks) {
+    const wt = V(`${b.name}.w`);
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < b.width; j++) fused[i * total + col + j] = wt[i * b.width + j] as number;
+    if (b.bias) bias.set(V(b.bias), col);
+    offsets.set(b.name, [col, b.width]);
+    col += b.width;
+  }
+  const all = g.dense(h, g.float(fused, [d, total]), g.float(bias, [total]));
+  const startW = config.startHidden;
+  const hidden = g.op('Slice', [all, g.int64([0]), g.int64([startW]), g.int64([2])]);
+  const act = activation(g, hidden, config.activation);
+  const startLogit = g.dense(act, g.float(V('start.out.w'), [startW, 1]), g.float(V('start.out.b'), [1]));
+  const start = g.op('Sigmoid', [g.op('Squeeze', [startLogit, g.int64([2])])]);
+  const proj = g.op('Slice', [all, g.int64([startW]), g.int64([total]), g.int64([2])]);
+  g.output('start', start, ['B', 'T']);
+  g.output('proj', proj, ['B', 'T', total - startW]);
+
+  const at = (name: string): [number, number] => {
+    const o = offsets.get(name);
+    if (!o) return [0, 0];
+    return [o[0] - startW, o[1]];
+  };
+  const K = config.maxWidth;
+  const layout: ProjectionLayout = {
+    endS: at('end.s'),
+    endE: at('end.e'),
+    bq: at('end.bq'),
+    bk: at('end.bk'),
+    spanS: at('span.s'),
+    spanE: at('span.e'),
+    spanM: at('span.m'),
+    width: total - startW,
+  };
+  const cascade: CascadeWeights = {
+    config,
+    layout,
+    endWidth: matmul(V('end.width'), V('end.widthProj.w'), K, config.widthDim, config.endHidden),
+    endOutW: V('end.out.w'),
+    endOutB: V('end.out.b')[0] as number,
+    spanWidth: matmul(V('span.width'), V('span.widthProj.w'), K, config.widthDim, config.spanDim),
+    typeW: V('type.linear.w'),
+    typeB: V('type.linear.b'),
+  };
+  return { model: g.finish('nerima-span-tagger'), cascade };
+}
+
+function activation(g: GraphBuilder, x: string, act: SpanDecoderConfig['activation']): string {
+  if (act === 'relu') return g.op('Relu', [x]);
+  if (act === 'tanh') return g.op('Tanh', [x]);
+  // tanh GELU, as span-decoder's activate()
+  const x3 = g.op('Mul', [g.op('Mul', [x, x]), x]);
+  const inner = g.op('Mul', [
+    g.op('Add', [x, g.op('Mul', [x3, g.float([0.044715], [1])])]),
+    g.float([Math.sqrt(2 / Math.PI)], [1]),
+  ]);
+  return g.op('Mul', [
+    g.op('Mul', [x, g.float([0.5], [1])]),
+    g.op('Add', [g.op('Tanh', [inner]), g.float([1], [1])]),
+  ]);
+}
