@@ -14,8 +14,10 @@ import { metaTrainCommand } from './meta-train.js';
 import { pipelineCommand } from './pipeline.js';
 import { predictCommand } from './predict.js';
 import { serveCommand } from './serve.js';
+import { tagCorpusCommand } from './tag-corpus.js';
 import { trainCommand } from './train.js';
 import { validateCommand } from './validate.js';
+import { workerCommand } from './worker.js';
 
 /** Every command, in the order `nerima --help` lists them (the pipeline's stages in order). */
 export const commands: readonly Command[] = [
@@ -30,4 +32,6 @@ export const commands: readonly Command[] = [
   predictCommand,
   evalCommand,
   serveCommand,
+  tagCorpusCommand,
+  workerCommand,
 ];
