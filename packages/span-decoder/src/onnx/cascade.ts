@@ -28,6 +28,7 @@ function sigmoid(x: number): number {
 function endProbabilities(
   w: CascadeWeights,
   proj: Float32Array,
+  rowsProj: Float32Array,
   starts: StartIndex,
   lengths: readonly number[],
   T: number,
@@ -35,25 +36,26 @@ function endProbabilities(
   const { maxWidth: K, endHidden: H, biaffineRank: R } = w.config;
   const { layout } = w;
   const Pw = layout.width;
+  const RW = layout.rowsWidth;
   const act = activationFn(w.config.activation);
   const out = new Float32Array(starts.batch.length * K);
   for (let g = 0; g < starts.batch.length; g++) {
     const b = starts.batch[g] as number;
     const s = starts.start[g] as number;
     const len = lengths[b] as number;
-    const sRow = (b * T + s) * Pw;
+    const sRow = g * RW;
     for (let k = 0; k < K && s + k < len; k++) {
       const eRow = (b * T + s + k) * Pw;
       let logit = w.endOutB;
       for (let j = 0; j < H; j++) {
         const v =
-          (proj[sRow + layout.endS[0] + j] as number) +
+          (rowsProj[sRow + layout.endS[0] + j] as number) +
           (proj[eRow + layout.endE[0] + j] as number) +
           (w.endWidth[k * H + j] as number);
         logit += act(v) * (w.endOutW[j] as number);
       }
       for (let r = 0; r < R; r++)
-        logit += (proj[sRow + layout.bq[0] + r] as number) * (proj[eRow + layout.bk[0] + r] as number);
+        logit += (rowsProj[sRow + layout.bq[0] + r] as number) * (proj[eRow + layout.bk[0] + r] as number);
       out[g * K + k] = sigmoid(logit);
     }
   }
@@ -64,6 +66,8 @@ function endProbabilities(
 function typeProbabilities(
   w: CascadeWeights,
   proj: Float32Array,
+  rowsProj: Float32Array,
+  rowOf: Int32Array,
   b: number,
   T: number,
   candidates: readonly CandidateSpan[],
@@ -83,14 +87,17 @@ function typeProbabilities(
   }
   const rep = new Float64Array(S);
   for (const c of candidates) {
-    const sRow = (b * T + c.start) * Pw + layout.spanS[0];
+    const sRow = (rowOf[b * T + c.start] as number) * layout.rowsWidth + layout.spanS[0];
     const eRow = (b * T + c.end - 1) * Pw + layout.spanE[0];
     const k = Math.min(c.end - c.start, K) - 1;
     const inv = 1 / (c.end - c.start);
     for (let j = 0; j < S; j++) {
       const mean = ((cum[c.end * S + j] as number) - (cum[c.start * S + j] as number)) * inv;
       rep[j] = act(
-        (proj[sRow + j] as number) + (proj[eRow + j] as number) + mean + (w.spanWidth[k * S + j] as number),
+        (rowsProj[sRow + j] as number) +
+          (proj[eRow + j] as number) +
+          mean +
+          (w.spanWidth[k * S + j] as number),
       );
     }
     const logits = new Float64Array(C);
@@ -114,30 +121,44 @@ function typeProbabilities(
   }
 }
 
+/** Runs the rows model: `rows` [R, inputDim] → [R, layout.rowsWidth]. */
+export type RowsProjector = (rows: Float32Array, count: number) => Promise<Float32Array>;
+
 /**
- * Scores of each text from the graph outputs: `start` [B, T] and `proj` [B, T, layout.width].
- * Thresholds and the per-text cap as in SpanDecoder.score.
+ * Scores of each text from the per-position outputs (`start`, `proj`, `h`, rows b·T + t) and the
+ * rows model for the selected starts. Thresholds and the per-text cap as in SpanDecoder.score.
  */
-export function cascadeScores(
+export async function cascadeScores(
   w: CascadeWeights,
   texts: readonly string[],
-  start: Float32Array,
-  proj: Float32Array,
+  outputs: { start: Float32Array; proj: Float32Array; h: Float32Array },
   T: number,
   o: ScoreOptions,
-): TextSpanScores[] {
+  projectRows: RowsProjector,
+): Promise<TextSpanScores[]> {
+  const { start, proj, h } = outputs;
   const lengths = texts.map((t) => Math.min(t.length, T));
   const starts = selectStarts(start, lengths, T, o.startThreshold);
   const K = w.config.maxWidth;
+  const G = starts.batch.length;
   let perText: CandidateSpan[][] = texts.map(() => []);
-  if (starts.batch.length > 0) {
-    const endProbs = endProbabilities(w, proj, starts, lengths, T);
+  if (G > 0) {
+    const d = w.layout.inputDim;
+    const rows = new Float32Array(G * d);
+    const rowOf = new Int32Array(texts.length * T).fill(-1);
+    for (let g = 0; g < G; g++) {
+      const r = (starts.batch[g] as number) * T + (starts.start[g] as number);
+      rows.set(h.subarray(r * d, (r + 1) * d), g * d);
+      rowOf[r] = g;
+    }
+    const rowsProj = await projectRows(rows, G);
+    const endProbs = endProbabilities(w, proj, rowsProj, starts, lengths, T);
     perText = collectCandidates(start, endProbs, starts, lengths, T, K, o.endThreshold);
+    flattenCandidates(perText, o.maxCandidatesPerText); // caps each text's list in place
+    perText.forEach((list, b) => {
+      typeProbabilities(w, proj, rowsProj, rowOf, b, T, list);
+    });
   }
-  flattenCandidates(perText, o.maxCandidatesPerText); // caps each text's list in place
-  perText.forEach((list, b) => {
-    typeProbabilities(w, proj, b, T, list);
-  });
   return texts.map((text, b) => ({
     text,
     types: w.config.types,

@@ -6,7 +6,8 @@
  *
  * Graph inputs (B texts, padded length T): `charIds`, `classIds` int32 [B, T], `mask` float [B, T],
  * with word features `wordIds`, `posIds`, `bies` int32 [B, T], with the gazetteer `gazetteer` float
- * [B, T, 14]. Outputs: `start` [B, T] (P(start)), `proj` [B, T, P] (see {@link ProjectionLayout}).
+ * [B, T, 14]. Outputs, as rows b·T + t: `start` (P(start)), `proj` (see {@link ProjectionLayout}) and
+ * `h`; a second model projects the rows of h at selected starts.
  */
 import { NerimaEncoder } from '@nerima/encoder';
 import type * as tf from '@tensorflow/tfjs-core';
@@ -16,17 +17,23 @@ import type { SpanTagger } from '../tagger.js';
 import { LinearTypeScorer } from '../type-scorer.js';
 import { GraphBuilder } from './graph.js';
 
-/** Column ranges of the `proj` output, each `[offset, width]`. */
+/**
+ * Column ranges, each `[offset, width]`: of the per-position `proj` output (end.e, biaffine k,
+ * span.m, span.e; width 0 without biaffine) and of the rows model's `rowsProj` (end.s with bias,
+ * biaffine q, span.s with bias).
+ */
 export interface ProjectionLayout {
-  /** end.s (with bias), end.e, biaffine q and k (width 0 without biaffine), span.s (with bias), span.e, span.m. */
-  endS: [number, number];
   endE: [number, number];
-  bq: [number, number];
   bk: [number, number];
-  spanS: [number, number];
-  spanE: [number, number];
   spanM: [number, number];
+  spanE: [number, number];
   width: number;
+  endS: [number, number];
+  bq: [number, number];
+  spanS: [number, number];
+  rowsWidth: number;
+  /** Width of h (the rows model's input). */
+  inputDim: number;
 }
 
 /** The small weights the JS cascade needs (all float32, row-major). */
@@ -45,9 +52,12 @@ export interface CascadeWeights {
   typeB: Float32Array;
 }
 
-/** An exported tagger: the ONNX model bytes and the cascade weights. */
+/** An exported tagger: the two ONNX models and the cascade weights. */
 export interface ExportedTagger {
+  /** Per position: inputs → `start` [B*T, 1], `proj` [B*T, layout.width], `h` [B*T, inputDim]. */
   model: Uint8Array;
+  /** Per selected start: `rows` [R, inputDim] → `rowsProj` [R, layout.rowsWidth]. */
+  rowsModel: Uint8Array;
   cascade: CascadeWeights;
   /** Graph input names, in the order `runOnnx` feeds them. */
   inputs: string[];
@@ -192,12 +202,45 @@ export function exportTagger(tagger: SpanTagger): ExportedTagger {
   return { ...decoderPart(g, h, tagger), inputs };
 }
 
-/** Appends the decoder's per-position projections (one fused MatMul) and the start head. */
+interface Block {
+  name: string;
+  width: number;
+  bias?: string;
+}
+
+/** Concatenates dense layers column-wise: weight [d, Σ widths], bias, and each block's columns. */
+function fuse(
+  blocks: readonly Block[],
+  d: number,
+  V: (name: string) => Float32Array,
+): { w: Float32Array; b: Float32Array; cols: Map<string, [number, number]>; width: number } {
+  const width = blocks.reduce((s, b) => s + b.width, 0);
+  const w = new Float32Array(d * width);
+  const b = new Float32Array(width);
+  const cols = new Map<string, [number, number]>();
+  let col = 0;
+  for (const blk of blocks) {
+    const wt = V(`${blk.name}.w`);
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < blk.width; j++) w[i * width + col + j] = wt[i * blk.width + j] as number;
+    if (blk.bias) b.set(V(blk.bias), col);
+    cols.set(blk.name, [col, blk.width]);
+    col += blk.width;
+  }
+  return { w, b, cols, width };
+}
+
+/**
+ * Appends the decoder's per-position part to the encoder graph: P(start), the projections needed at
+ * (almost) every position (end.e, biaffine k, span.m, span.e) and h itself, all as [B*T, ·] rows.
+ * The projections needed only at selected starts (end.s, biaffine q, span.s) go to a second, tiny
+ * model over gathered rows of h: that halves the per-position matmul.
+ */
 function decoderPart(
   g: GraphBuilder,
-  h: string,
+  h3: string,
   tagger: SpanTagger,
-): { model: Uint8Array; cascade: CascadeWeights } {
+): { model: Uint8Array; rowsModel: Uint8Array; cascade: CascadeWeights } {
   const config = tagger.decoder.config;
   const vars = tagger.decoder.variables();
   const V = (name: string): Float32Array => {
@@ -206,58 +249,66 @@ function decoderPart(
     return values(v);
   };
   const d = config.inputDim;
-  const blocks: { name: string; width: number; bias?: string }[] = [
-    { name: 'start.hidden', width: config.startHidden, bias: 'start.hidden.b' },
-    { name: 'end.s', width: config.endHidden, bias: 'end.s.b' },
-    { name: 'end.e', width: config.endHidden },
-    ...(config.biaffineRank > 0
-      ? [
-          { name: 'end.bq', width: config.biaffineRank },
-          { name: 'end.bk', width: config.biaffineRank },
-        ]
-      : []),
-    { name: 'span.s', width: config.spanDim, bias: 'span.s.b' },
-    { name: 'span.e', width: config.spanDim },
-    { name: 'span.m', width: config.spanDim },
-  ];
-  const total = blocks.reduce((s, b) => s + b.width, 0);
-  const fused = new Float32Array(d * total);
-  const bias = new Float32Array(total);
-  const offsets = new Map<string, [number, number]>();
-  let col = 0;
-  for (const b of blocks) {
-    const wt = V(`${b.name}.w`);
-    for (let i = 0; i < d; i++)
-      for (let j = 0; j < b.width; j++) fused[i * total + col + j] = wt[i * b.width + j] as number;
-    if (b.bias) bias.set(V(b.bias), col);
-    offsets.set(b.name, [col, b.width]);
-    col += b.width;
-  }
-  const all = g.dense(h, g.float(fused, [d, total]), g.float(bias, [total]));
+  const biaffine = config.biaffineRank > 0;
+  const h = g.op('Reshape', [h3, g.int64([-1, d])]);
   const startW = config.startHidden;
-  const hidden = g.op('Slice', [all, g.int64([0]), g.int64([startW]), g.int64([2])]);
-  const act = activation(g, hidden, config.activation);
-  const startLogit = g.dense(act, g.float(V('start.out.w'), [startW, 1]), g.float(V('start.out.b'), [1]));
-  const start = g.op('Sigmoid', [g.op('Squeeze', [startLogit, g.int64([2])])]);
-  const proj = g.op('Slice', [all, g.int64([startW]), g.int64([total]), g.int64([2])]);
-  g.output('start', start, ['B', 'T']);
-  g.output('proj', proj, ['B', 'T', total - startW]);
+  const hidden = g.op('Gemm', [
+    h,
+    g.float(V('start.hidden.w'), [d, startW]),
+    g.float(V('start.hidden.b'), [startW]),
+  ]);
+  const start = g.op('Sigmoid', [
+    g.op('Gemm', [
+      activation(g, hidden, config.activation),
+      g.float(V('start.out.w'), [startW, 1]),
+      g.float(V('start.out.b'), [1]),
+    ]),
+  ]);
+  const perPosition = fuse(
+    [
+      { name: 'end.e', width: config.endHidden },
+      ...(biaffine ? [{ name: 'end.bk', width: config.biaffineRank }] : []),
+      { name: 'span.m', width: config.spanDim },
+      { name: 'span.e', width: config.spanDim },
+    ],
+    d,
+    V,
+  );
+  const proj = g.op('MatMul', [h, g.float(perPosition.w, [d, perPosition.width])]);
+  g.output('start', start, ['N', 1]);
+  g.output('proj', proj, ['N', perPosition.width]);
+  g.output('h', h, ['N', d]);
 
-  const at = (name: string): [number, number] => {
-    const o = offsets.get(name);
-    if (!o) return [0, 0];
-    return [o[0] - startW, o[1]];
-  };
+  const rg = new GraphBuilder();
+  const perStart = fuse(
+    [
+      { name: 'end.s', width: config.endHidden, bias: 'end.s.b' },
+      ...(biaffine ? [{ name: 'end.bq', width: config.biaffineRank }] : []),
+      { name: 'span.s', width: config.spanDim, bias: 'span.s.b' },
+    ],
+    d,
+    V,
+  );
+  const rows = rg.input('rows', 'float', ['R', d]);
+  rg.output(
+    'rowsProj',
+    rg.op('Gemm', [rows, rg.float(perStart.w, [d, perStart.width]), rg.float(perStart.b, [perStart.width])]),
+    ['R', perStart.width],
+  );
+
+  const at = (m: Map<string, [number, number]>, name: string): [number, number] => m.get(name) ?? [0, 0];
   const K = config.maxWidth;
   const layout: ProjectionLayout = {
-    endS: at('end.s'),
-    endE: at('end.e'),
-    bq: at('end.bq'),
-    bk: at('end.bk'),
-    spanS: at('span.s'),
-    spanE: at('span.e'),
-    spanM: at('span.m'),
-    width: total - startW,
+    endE: at(perPosition.cols, 'end.e'),
+    bk: at(perPosition.cols, 'end.bk'),
+    spanM: at(perPosition.cols, 'span.m'),
+    spanE: at(perPosition.cols, 'span.e'),
+    width: perPosition.width,
+    endS: at(perStart.cols, 'end.s'),
+    bq: at(perStart.cols, 'end.bq'),
+    spanS: at(perStart.cols, 'span.s'),
+    rowsWidth: perStart.width,
+    inputDim: d,
   };
   const cascade: CascadeWeights = {
     config,
@@ -269,7 +320,7 @@ function decoderPart(
     typeW: V('type.linear.w'),
     typeB: V('type.linear.b'),
   };
-  return { model: g.finish('nerima-span-tagger'), cascade };
+  return { model: g.finish('nerima-span-tagger'), rowsModel: rg.finish('nerima-span-rows'), cascade };
 }
 
 function activation(g: GraphBuilder, x: string, act: SpanDecoderConfig['activation']): string {

@@ -59,6 +59,7 @@ export class OnnxSpanTagger implements Tagger {
     readonly source: SpanTagger,
     private readonly exported: ExportedTagger,
     private readonly session: OnnxSession,
+    private readonly rowsSession: OnnxSession,
     private readonly ort: OnnxRuntime,
   ) {}
 
@@ -66,12 +67,14 @@ export class OnnxSpanTagger implements Tagger {
   static async create(tagger: SpanTagger, options: OnnxTaggerOptions = {}): Promise<OnnxSpanTagger> {
     const ort = options.runtime ?? (await loadOnnxRuntime());
     const exported = exportTagger(tagger);
-    const session = await ort.InferenceSession.create(exported.model, {
+    const sessionOptions = {
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
       ...(options.threads !== undefined ? { intraOpNumThreads: options.threads } : {}),
-    });
-    return new OnnxSpanTagger(tagger, exported, session, ort);
+    };
+    const session = await ort.InferenceSession.create(exported.model, sessionOptions);
+    const rowsSession = await ort.InferenceSession.create(exported.rowsModel, sessionOptions);
+    return new OnnxSpanTagger(tagger, exported, session, rowsSession, ort);
   }
 
   get types(): readonly EntityType[] {
@@ -129,9 +132,16 @@ export class OnnxSpanTagger implements Tagger {
       feeds[name] = new this.ort.Tensor(data instanceof Int32Array ? 'int32' : 'float32', data, dims);
     }
     const res = await this.session.run(feeds);
-    const start = res['start']?.data as Float32Array;
-    const proj = res['proj']?.data as Float32Array;
-    return cascadeScores(this.exported.cascade, texts, start, proj, T, o);
+    const outputs = {
+      start: res['start']?.data as Float32Array,
+      proj: res['proj']?.data as Float32Array,
+      h: res['h']?.data as Float32Array,
+    };
+    const d = this.exported.cascade.layout.inputDim;
+    return cascadeScores(this.exported.cascade, texts, outputs, T, o, async (rows, count) => {
+      const r = await this.rowsSession.run({ rows: new this.ort.Tensor('float32', rows, [count, d]) });
+      return r['rowsProj']?.data as Float32Array;
+    });
   }
 
   /** One prediction list per text, decoded with the source tagger's thresholds. */
@@ -145,6 +155,7 @@ export class OnnxSpanTagger implements Tagger {
     if (this.disposed) return;
     this.disposed = true;
     void this.session.release();
+    void this.rowsSession.release();
     this.source.dispose();
   }
 }
