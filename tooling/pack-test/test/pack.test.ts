@@ -29,6 +29,7 @@ const PACKAGES = {
   metaCore: { dir: 'packages/meta-core', name: '@nerima/meta-core' },
   augment: { dir: 'packages/augment', name: '@nerima/augment' },
   xlingAlign: { dir: 'packages/xling-align', name: '@nerima/xling-align' },
+  models: { dir: 'packages/models', name: '@nerima/models' },
   server: { dir: 'apps/server', name: '@nerima/server' },
   cli: { dir: 'apps/cli', name: '@nerima/cli' },
 } as const;
@@ -232,6 +233,32 @@ console.log(JSON.stringify({ backend: backend.name, dim: encoder.dim, types: tag
     expect(out).toMatchObject({ backend: 'wasm', dim: 32, bad: 0 });
     expect(out.types).toHaveLength(2);
     expect(out.predictions).toBe(out.texts);
+  }, 300_000);
+
+  it('tag with the shipped tagger from the tarball, same entities on onnxruntime-node and tfjs', async () => {
+    await writeFile(
+      join(scratch, 'shipped.mjs'),
+      `import { loadTagger } from '@nerima/models';
+const text = 'トヨタ自動車の豊田章男社長は名古屋市で記者会見を開いた。';
+const out = {};
+for (const runtime of ['onnx', 'tfjs']) {
+  const tagger = await loadTagger('stockmark', { runtime });
+  const [ents] = await tagger.predict([text]);
+  out[runtime] = { runtime: tagger.runtime, dir: tagger.dir, ents: ents.map((e) => [e.start, e.end, e.type, e.text]) };
+  tagger.dispose();
+}
+console.log(JSON.stringify(out));
+`,
+    );
+    const out = JSON.parse(
+      run(process.execPath, ['shipped.mjs'], scratch).stdout.trim().split('\n').pop() ?? '{}',
+    );
+    expect(out.onnx.runtime).toBe('onnxruntime-node');
+    expect(out.tfjs.runtime).toBe('tfjs:wasm');
+    // The weights came from the installed package, not from the repository.
+    expect(out.onnx.dir).toContain(join('node_modules', '@nerima', 'models', 'dist', 'weights'));
+    expect(out.onnx.ents).toEqual(out.tfjs.ents);
+    expect(out.onnx.ents).toContainEqual([0, 6, 'CORPORATION', 'トヨタ自動車']);
   }, 300_000);
 
   it('run the nerima bin', () => {
