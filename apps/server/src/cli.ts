@@ -16,6 +16,8 @@ Options:
   --host <addr>                 address to listen on (default 127.0.0.1)
   --port <n>                    port, 0 for any free one (default 8080)
   --db <file|:memory:>          task database; tasks survive restarts (default nerima-tasks.sqlite)
+  --store <redis-url>           instead of --db: a task store shared by several replicas, e.g.
+                                redis://127.0.0.1:6379/0 (key prefix: ?prefix=..., default nerima:tasks:)
   --model <run folder>          serve a trained model (needs a model loader, e.g. \`nerima serve\`)
   --support <file>              without --model: a default tagger (lexicon) learnt from this file
                                 (JSONL, Stockmark ner.json or CoNLL)
@@ -80,6 +82,7 @@ export async function runServerCli(
         host: { type: 'string' },
         port: { type: 'string' },
         db: { type: 'string' },
+        store: { type: 'string' },
         model: { type: 'string' },
         support: { type: 'string' },
         web: { type: 'string' },
@@ -106,6 +109,16 @@ export async function runServerCli(
   if (port > 65535) throw new UsageError(`--port must be <= 65535, got ${port}`);
   const host = typeof values['host'] === 'string' ? values['host'] : '127.0.0.1';
   const db = typeof values['db'] === 'string' ? values['db'] : 'nerima-tasks.sqlite';
+  const storeUrl = typeof values['store'] === 'string' ? values['store'] : undefined;
+  if (storeUrl !== undefined) {
+    if (values['db'] !== undefined)
+      throw new UsageError('--store and --db both name a task store; give one of them');
+    if (!/^rediss?:\/\//i.test(storeUrl)) {
+      throw new UsageError(
+        `--store must be a Redis URL (redis://host:port/db), got ${JSON.stringify(storeUrl)}; for a SQLite file use --db`,
+      );
+    }
+  }
   const modelDir = values['model'] as string | undefined;
   const supportFile = values['support'] as string | undefined;
 
@@ -125,7 +138,7 @@ export async function runServerCli(
 
   const running = await serve({
     model,
-    store: db === ':memory:' ? ':memory:' : { path: db },
+    store: storeUrl !== undefined ? { redis: storeUrl } : db === ':memory:' ? ':memory:' : { path: db },
     host,
     port,
     limits,
@@ -134,7 +147,7 @@ export async function runServerCli(
   });
   const types = model.tagger ? model.tagger.types.join(', ') : 'none (POST /v1/tasks first)';
   console.log(
-    `nerima server listening on ${running.url} (model ${model.name}, default types: ${types}, tasks: ${db})`,
+    `nerima server listening on ${running.url} (model ${model.name}, default types: ${types}, tasks: ${running.server.store.location})`,
   );
   if (typeof values['web'] === 'string') console.log(`web page: ${running.url}/app/`);
   return running;

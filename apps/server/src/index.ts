@@ -2,6 +2,7 @@ export { type MainHooks, runServerCli, UsageError } from './cli.js';
 export type { ErrorBody, ErrorCode } from './errors.js';
 export { DEFAULT_LIMITS, resolveLimits, type ServerLimits } from './limits.js';
 export { lexiconModel, type ModelLoader, type ModelProvider, readSupportFile } from './model.js';
+export type { RedisStoreOptions } from './redis-store.js';
 export { ROUTES } from './routes.js';
 export { type RunningServer, type ServeOptions, serve } from './serve.js';
 export { createServer, type NerimaServer, type ServerOptions } from './server.js';

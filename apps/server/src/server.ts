@@ -30,7 +30,10 @@ export interface ServerOptions {
   learner: FewShotLearner;
   /** Serves `POST /v1/entities`; without it that route answers 503 `no_default_tagger`. Not disposed by the server. */
   tagger?: Tagger;
-  /** Where tasks are persisted: `{ path }` for a SQLite file, or `':memory:'`. */
+  /**
+   * Where tasks are persisted: `{ path }` for a SQLite file, `':memory:'`, or
+   * `{ redis: 'redis://host:port/db' }` for a store shared by several replicas.
+   */
   store: StoreOption;
   /** Overrides of {@link DEFAULT_LIMITS}. */
   limits?: Partial<ServerLimits>;
@@ -101,7 +104,8 @@ export async function createServer(options: ServerOptions): Promise<NerimaServer
     onDisposeError: (err) => app?.log.warn({ err }, 'tagger.dispose failed'),
   });
   const metrics = new ServerMetrics({
-    tasksStored: () => registry.stored(),
+    // Refreshed by the /metrics route before each render (the store is asynchronous).
+    tasksStored: () => registry.lastStored,
     tasksInMemory: () => registry.inMemory,
     uptimeSeconds: () => (performance.now() - started) / 1000,
     tensorMemory: options.tensorMemory,
@@ -186,7 +190,7 @@ export async function createServer(options: ServerOptions): Promise<NerimaServer
     '/v1/tasks/:id',
     { schema: { params: taskParamsSchema, response: { 200: taskSchema } } },
     async (request) => {
-      const info = registry.info(request.params.id);
+      const info = await registry.info(request.params.id);
       if (!info) throw taskNotFound(request.params.id);
       const { record, inMemory } = info;
       return {
@@ -204,7 +208,7 @@ export async function createServer(options: ServerOptions): Promise<NerimaServer
     '/v1/tasks/:id',
     { schema: { params: taskParamsSchema } },
     async (request, reply) => {
-      if (!registry.delete(request.params.id)) throw taskNotFound(request.params.id);
+      if (!(await registry.delete(request.params.id))) throw taskNotFound(request.params.id);
       return reply.status(204).send();
     },
   );
@@ -231,12 +235,14 @@ export async function createServer(options: ServerOptions): Promise<NerimaServer
     learner: options.learner.name,
     defaultTagger: options.tagger !== undefined,
     defaultTypes: options.tagger ? [...options.tagger.types] : [],
-    tasksStored: registry.stored(),
+    tasksStored: await registry.stored(),
     tasksInMemory: registry.inMemory,
     uptimeSeconds: (performance.now() - started) / 1000,
   }));
 
   fastify.get('/metrics', async (_request, reply) => {
+    // A store that cannot answer leaves the last count in the gauge; the other series still render.
+    await registry.stored().catch(() => undefined);
     void reply.type(metrics.contentType);
     return metrics.render();
   });
@@ -251,13 +257,13 @@ export async function createServer(options: ServerOptions): Promise<NerimaServer
 
   fastify.addHook('onClose', async () => {
     await registry.close();
-    store.close();
+    await store.close();
   });
 
   try {
     await fastify.ready();
   } catch (err) {
-    store.close();
+    await store.close();
     throw err;
   }
 

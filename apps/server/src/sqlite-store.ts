@@ -37,6 +37,8 @@ export class SqliteTaskStore implements TaskStore {
   readonly #get: BetterSqlite3.Statement<[string], Row>;
   readonly #delete: BetterSqlite3.Statement<[string]>;
   readonly #count: BetterSqlite3.Statement<[], { n: number }>;
+  readonly #has: BetterSqlite3.Statement<[string], { one: number }>;
+  readonly #putIfRoom: (r: TaskRecord, limit: number) => boolean;
 
   private constructor(
     readonly location: string,
@@ -49,6 +51,15 @@ export class SqliteTaskStore implements TaskStore {
     this.#get = db.prepare('SELECT * FROM tasks WHERE id = ?');
     this.#delete = db.prepare('DELETE FROM tasks WHERE id = ?');
     this.#count = db.prepare('SELECT COUNT(*) AS n FROM tasks');
+    this.#has = db.prepare('SELECT 1 AS one FROM tasks WHERE id = ?');
+    // BEGIN IMMEDIATE takes the write lock before the count, so the check and the insert are one
+    // step even for several processes on one database file.
+    const guarded = db.transaction((r: TaskRecord, limit: number): boolean => {
+      if (!this.#has.get(r.id) && this.#count.get()!.n >= limit) return false;
+      this.#write(r);
+      return true;
+    });
+    this.#putIfRoom = (r, limit) => guarded.immediate(r, limit);
   }
 
   /** Opens or creates the database at `path` (parent folders are created). */
@@ -83,7 +94,7 @@ export class SqliteTaskStore implements TaskStore {
     return new SqliteTaskStore(full, db);
   }
 
-  put(r: TaskRecord): void {
+  #write(r: TaskRecord): void {
     this.#put.run(
       r.id,
       JSON.stringify(r.types),
@@ -94,7 +105,19 @@ export class SqliteTaskStore implements TaskStore {
     );
   }
 
-  get(id: string): TaskRecord | undefined {
+  async putIfRoom(r: TaskRecord, limit: number): Promise<boolean> {
+    return this.#putIfRoom(r, limit);
+  }
+
+  async put(r: TaskRecord): Promise<void> {
+    this.#write(r);
+  }
+
+  async has(id: string): Promise<boolean> {
+    return this.#has.get(id) !== undefined;
+  }
+
+  async get(id: string): Promise<TaskRecord | undefined> {
     const row = this.#get.get(id);
     if (!row) return undefined;
     try {
@@ -114,15 +137,15 @@ export class SqliteTaskStore implements TaskStore {
     }
   }
 
-  delete(id: string): boolean {
+  async delete(id: string): Promise<boolean> {
     return this.#delete.run(id).changes > 0;
   }
 
-  count(): number {
+  async count(): Promise<number> {
     return this.#count.get()!.n;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }
 }

@@ -4,6 +4,11 @@
  * from its support set on first use; concurrent requests for it share that one adaptation.
  * Every use holds a reference, so an evicted or deleted tagger is disposed only once its last
  * request has finished.
+ *
+ * The store may be shared by several replicas (Redis). Each replica caches its own taggers, so a
+ * task deleted on another replica would still be in this one's memory: every use of a cached
+ * tagger therefore first asks the store whether the task still exists ({@link TaskStore.has}, one
+ * `EXISTS` on Redis, one indexed SELECT on SQLite) and drops the tagger when it does not.
  */
 import { randomUUID } from 'node:crypto';
 import type { EntityType, FewShotLearner, Prediction, Sentence, Tagger } from '@nerima/core';
@@ -51,6 +56,7 @@ export class TaskRegistry {
   /** Insertion order is recency order: the first key is the least recently used. */
   readonly #live = new Map<string, LiveTask>();
   readonly #loading = new Map<string, LoadSlot>();
+  #lastStored = 0;
 
   constructor(
     learner: FewShotLearner,
@@ -70,19 +76,23 @@ export class TaskRegistry {
     return this.#live.size;
   }
 
-  /** Tasks in the store. */
-  stored(): number {
-    return this.#store.count();
+  /** Tasks in the store (shared with other replicas, if any). */
+  async stored(): Promise<number> {
+    this.#lastStored = await this.#store.count();
+    return this.#lastStored;
   }
 
-  #checkRoom(): void {
-    if (this.#store.count() >= this.#limits.maxStoredTasks) {
-      throw new ApiError(
-        429,
-        'task_limit',
-        `${this.#limits.maxStoredTasks} tasks are stored (limits.maxStoredTasks); delete unused ones with DELETE /v1/tasks/:id`,
-      );
-    }
+  /** The count of the last {@link stored} call, for synchronous readers (metrics gauges). */
+  get lastStored(): number {
+    return this.#lastStored;
+  }
+
+  #taskLimit(): ApiError {
+    return new ApiError(
+      429,
+      'task_limit',
+      `${this.#limits.maxStoredTasks} tasks are stored (limits.maxStoredTasks); delete unused ones with DELETE /v1/tasks/:id`,
+    );
   }
 
   async #adapt(
@@ -108,7 +118,8 @@ export class TaskRegistry {
 
   /** Adapts the learner to `support`, persists the task, and returns its record. */
   async create(support: Sentence[], types: EntityType[] | undefined): Promise<TaskRecord> {
-    this.#checkRoom();
+    // Early refusal, before the (possibly long) adaptation; putIfRoom below is the exact check.
+    if ((await this.stored()) >= this.#limits.maxStoredTasks) throw this.#taskLimit();
     const tagger = await this.#adapt(support, types, 'create');
     const record: TaskRecord = {
       id: randomUUID(),
@@ -118,22 +129,30 @@ export class TaskRegistry {
       learner: this.#learner.name,
       createdAt: new Date().toISOString(),
     };
+    let stored: boolean;
     try {
-      // Synchronous from the check to the insert: no other request can slip in between.
-      this.#checkRoom();
-      this.#store.put(record);
+      // One atomic step in the store: no request, on this replica or another, slips in between.
+      stored = await this.#store.putIfRoom(record, this.#limits.maxStoredTasks);
     } catch (err) {
       this.#dispose(tagger);
       throw err;
+    }
+    if (!stored) {
+      this.#dispose(tagger);
+      throw this.#taskLimit();
     }
     this.#insert({ record, tagger, queue: this.#queueFor(tagger), refs: 0, retired: false });
     return record;
   }
 
   /** The stored task `id`, or `undefined`. */
-  info(id: string): TaskInfo | undefined {
-    const record = this.#store.get(id);
-    return record && { record, inMemory: this.#live.has(id) };
+  async info(id: string): Promise<TaskInfo | undefined> {
+    const record = await this.#store.get(id);
+    if (!record) {
+      this.#forget(id);
+      return undefined;
+    }
+    return { record, inMemory: this.#live.has(id) };
   }
 
   /** Tags `texts` with task `id`; `undefined` when there is no such task. */
@@ -148,13 +167,18 @@ export class TaskRegistry {
   }
 
   /** Deletes task `id` from the store and memory; returns whether it existed. */
-  delete(id: string): boolean {
-    const existed = this.#store.delete(id);
+  async delete(id: string): Promise<boolean> {
+    const existed = await this.#store.delete(id);
+    this.#forget(id);
+    return existed;
+  }
+
+  /** Drops task `id` from memory (deleted here or on another replica). */
+  #forget(id: string): void {
     const live = this.#live.get(id);
     if (live) this.#retire(live);
     const slot = this.#loading.get(id);
     if (slot) slot.deleted = true;
-    return existed;
   }
 
   /** Waits for loads in progress, then disposes every tagger not in use. */
@@ -168,8 +192,10 @@ export class TaskRegistry {
     if (live) {
       this.#live.delete(id);
       this.#live.set(id, live);
+      // The reference is taken before the store is asked, so an eviction meanwhile cannot
+      // dispose the tagger under this request.
       live.refs++;
-      return Promise.resolve(live);
+      return this.#stillStored(live);
     }
     let slot = this.#loading.get(id);
     if (!slot) {
@@ -182,11 +208,26 @@ export class TaskRegistry {
     return slot.promise;
   }
 
+  /** `live` if its task is still in the store; otherwise drops it (deleted on another replica). */
+  async #stillStored(live: LiveTask): Promise<LiveTask | undefined> {
+    let exists: boolean;
+    try {
+      exists = await this.#store.has(live.record.id);
+    } catch (err) {
+      this.#release(live);
+      throw err;
+    }
+    if (exists) return live;
+    this.#retire(live);
+    this.#release(live);
+    return undefined;
+  }
+
   async #load(id: string, slot: LoadSlot): Promise<LiveTask | undefined> {
     try {
       // Let the caller register as a waiter before anything can settle.
       await Promise.resolve();
-      const record = this.#store.get(id);
+      const record = await this.#store.get(id);
       if (!record) return undefined;
       const tagger = await this.#adapt(record.support, record.requestedTypes, 'reload');
       if (slot.deleted) {
