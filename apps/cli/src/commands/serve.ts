@@ -57,6 +57,12 @@ GET /openapi.json, GET /docs; with --web <dir>, the nerima web page under /app/ 
       description: 'task database; :memory: keeps tasks in memory only',
       defaultText: 'nerima-tasks.sqlite',
     },
+    store: {
+      type: 'string',
+      valueName: '<redis-url>',
+      description:
+        'instead of --db: tasks in Redis, shared by every replica started with the same URL (e.g. redis://127.0.0.1:6379/0; key prefix ?prefix=...)',
+    },
     support: {
       type: 'string',
       valueName: '<file>',
@@ -95,7 +101,7 @@ GET /openapi.json, GET /docs; with --web <dir>, the nerima web page under /app/ 
   ],
   async run(ctx) {
     const argv: string[] = [];
-    for (const name of ['host', 'port', 'db', ...Object.keys(LIMITS)]) {
+    for (const name of ['host', 'port', 'db', 'store', ...Object.keys(LIMITS)]) {
       const v = getString(ctx.values, name);
       if (v !== undefined) argv.push(`--${name}`, v);
     }
