@@ -1,5 +1,10 @@
 import { preset } from '@nerima/tsup-config';
 import { defineConfig } from 'tsup';
 
-// Two entries: the Node.js library and the browser-safe subset (export condition `browser`).
-export default defineConfig(preset({ entry: ['src/index.ts', 'src/browser.ts'] }));
+// The Node.js library, the browser-safe subset (export condition `browser`), and the child process
+// of OnnxTaggerPool (dist/pool-worker.js, forked by path, next to the chunk that forks it).
+export default defineConfig(
+  preset({
+    entry: { index: 'src/index.ts', browser: 'src/browser.ts', 'pool-worker': 'src/onnx/pool-worker.ts' },
+  }),
+);

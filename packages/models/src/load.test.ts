@@ -67,6 +67,18 @@ describe('loadTagger (shipped stockmark)', () => {
     for (const [i, ps] of b.entries()) for (const e of ps) expect(texts[i]?.slice(e.start, e.end)).toBe(e.text);
   });
 
+  it('runs in child processes with processes: 2, giving the same entities', async () => {
+    const pooled = await loadTagger('stockmark', { processes: 2 });
+    try {
+      expect(pooled.processes).toBe(2);
+      expect(pooled.runtime).toBe('onnxruntime-node');
+      const texts = [EXAMPLE, '', '𠮷野家の社長は東京で会見した。', ...Array(40).fill('大阪府の吉村洋文知事は万博について話した。')];
+      expect(key(await pooled.predict(texts))).toEqual(key(await onnx.predict(texts)));
+    } finally {
+      pooled.dispose();
+    }
+  });
+
   it('keeps the tfjs tensor count flat across predictions', async () => {
     await tfjs.predict([EXAMPLE]);
     const before = tf.memory().numTensors;

@@ -2,8 +2,10 @@
 export * from './browser.js';
 export type { CascadeWeights, ExportedTagger, ProjectionLayout } from './onnx/export.js';
 export { exportTagger, onnxUnsupportedReason } from './onnx/export.js';
-export type { OnnxRuntime, OnnxTaggerOptions } from './onnx/onnx-tagger.js';
+export type { OnnxRuntime, OnnxStageTimings, OnnxTaggerOptions } from './onnx/onnx-tagger.js';
 export { loadOnnxRuntime, OnnxSpanTagger } from './onnx/onnx-tagger.js';
+export type { OnnxPoolOptions } from './onnx/pool.js';
+export { OnnxTaggerPool } from './onnx/pool.js';
 export type { LoadTaggerOptions, SavedTaggerConfig, SpanTaggerOptions } from './tagger.js';
 export {
   createTagger,

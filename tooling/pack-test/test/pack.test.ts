@@ -247,6 +247,9 @@ for (const runtime of ['onnx', 'tfjs']) {
   out[runtime] = { runtime: tagger.runtime, dir: tagger.dir, ents: ents.map((e) => [e.start, e.end, e.type, e.text]) };
   tagger.dispose();
 }
+const pooled = await loadTagger('stockmark', { processes: 2 });
+out.pool = { processes: pooled.processes, ents: (await pooled.predict([text]))[0].map((e) => [e.start, e.end, e.type, e.text]) };
+pooled.dispose();
 console.log(JSON.stringify(out));
 `,
     );
@@ -258,6 +261,8 @@ console.log(JSON.stringify(out));
     // The weights came from the installed package, not from the repository.
     expect(out.onnx.dir).toContain(join('node_modules', '@nerima', 'models', 'dist', 'weights'));
     expect(out.onnx.ents).toEqual(out.tfjs.ents);
+    // OnnxTaggerPool forks dist/pool-worker.js from the installed package.
+    expect(out.pool).toEqual({ processes: 2, ents: out.onnx.ents });
     expect(out.onnx.ents).toContainEqual([0, 6, 'CORPORATION', 'トヨタ自動車']);
   }, 300_000);
 

@@ -1,6 +1,7 @@
 /**
- * The start → end → type cascade in plain JS over per-position projections (the `start` and
- * `proj` outputs of the exported graph). Same maths as SpanDecoder.score (forward.ts):
+ * The start → end → type cascade in plain JS over the exported graph's outputs (`start`, the
+ * end scorer's per-position `proj`, and the rows models' projections at selected starts and inside
+ * candidate spans). Same maths as SpanDecoder.score (forward.ts):
  * end logit = v · act(P_s[s] + P_e[s+k] + W[k]) + b + q_s · k_{s+k}; span representation =
  * act(A[s] + E[e−1] + mean M[s..e) + W'[k]); type = softmax(x W + b). Per candidate that is a few
  * hundred multiply-adds, far cheaper than a tensor round trip.
@@ -34,73 +35,89 @@ function endProbabilities(
   T: number,
 ): Float32Array {
   const { maxWidth: K, endHidden: H, biaffineRank: R } = w.config;
-  const { layout } = w;
+  const { layout, endWidth, endOutW } = w;
   const Pw = layout.width;
   const RW = layout.rowsWidth;
+  const [endE] = layout.endE;
+  const [bk] = layout.bk;
+  const relu = w.config.activation === 'relu';
   const act = activationFn(w.config.activation);
   const out = new Float32Array(starts.batch.length * K);
+  // The hot loop of the JS side (a few hundred multiply-adds per (start, end) pair): plain
+  // indices, relu inlined.
   for (let g = 0; g < starts.batch.length; g++) {
     const b = starts.batch[g] as number;
     const s = starts.start[g] as number;
     const len = lengths[b] as number;
-    const sRow = g * RW;
+    const sBase = g * RW + layout.endS[0];
+    const qBase = g * RW + layout.bq[0];
     for (let k = 0; k < K && s + k < len; k++) {
-      const eRow = (b * T + s + k) * Pw;
+      const row = (b * T + s + k) * Pw;
+      const eBase = row + endE;
+      const wBase = k * H;
       let logit = w.endOutB;
-      for (let j = 0; j < H; j++) {
-        const v =
-          (rowsProj[sRow + layout.endS[0] + j] as number) +
-          (proj[eRow + layout.endE[0] + j] as number) +
-          (w.endWidth[k * H + j] as number);
-        logit += act(v) * (w.endOutW[j] as number);
+      if (relu) {
+        for (let j = 0; j < H; j++) {
+          const v =
+            (rowsProj[sBase + j] as number) + (proj[eBase + j] as number) + (endWidth[wBase + j] as number);
+          if (v > 0) logit += v * (endOutW[j] as number);
+        }
+      } else {
+        for (let j = 0; j < H; j++) {
+          const v =
+            (rowsProj[sBase + j] as number) + (proj[eBase + j] as number) + (endWidth[wBase + j] as number);
+          logit += act(v) * (endOutW[j] as number);
+        }
       }
-      for (let r = 0; r < R; r++)
-        logit += (rowsProj[sRow + layout.bq[0] + r] as number) * (proj[eRow + layout.bk[0] + r] as number);
+      const kBase = row + bk;
+      for (let r = 0; r < R; r++) logit += (rowsProj[qBase + r] as number) * (proj[kBase + r] as number);
       out[g * K + k] = sigmoid(logit);
     }
   }
   return out;
 }
 
-/** Fills `typeProbs` of each candidate of text row b. */
+/**
+ * Fills `typeProbs` of each candidate of text row b. `spanRowOf[b*T + t]` is the row of position t
+ * in `spanProj` (every position inside a candidate has one), `rowOf` the row of a start in `rowsProj`.
+ */
 function typeProbabilities(
   w: CascadeWeights,
-  proj: Float32Array,
+  spanProj: Float32Array,
+  spanRowOf: Int32Array,
   rowsProj: Float32Array,
   rowOf: Int32Array,
   b: number,
   T: number,
   candidates: readonly CandidateSpan[],
 ): void {
-  if (candidates.length === 0) return;
   const { maxWidth: K, spanDim: S } = w.config;
   const { layout } = w;
-  const Pw = layout.width;
+  const SW = layout.spanWidth;
+  const [mOff] = layout.spanM;
+  const [eOff] = layout.spanE;
   const C = w.typeB.length;
   const act = activationFn(w.config.activation);
-  // Cumulative sums of M over the positions the candidates cover (float64, then one division).
-  const maxEnd = Math.max(...candidates.map((c) => c.end));
-  const cum = new Float64Array((maxEnd + 1) * S);
-  for (let t = 0; t < maxEnd; t++) {
-    const row = (b * T + t) * Pw + layout.spanM[0];
-    for (let j = 0; j < S; j++) cum[(t + 1) * S + j] = (cum[t * S + j] as number) + (proj[row + j] as number);
-  }
   const rep = new Float64Array(S);
+  const logits = new Float64Array(C);
   for (const c of candidates) {
+    rep.fill(0);
+    for (let t = c.start; t < c.end; t++) {
+      const row = (spanRowOf[b * T + t] as number) * SW + mOff;
+      for (let j = 0; j < S; j++) rep[j] = (rep[j] as number) + (spanProj[row + j] as number);
+    }
     const sRow = (rowOf[b * T + c.start] as number) * layout.rowsWidth + layout.spanS[0];
-    const eRow = (b * T + c.end - 1) * Pw + layout.spanE[0];
+    const eRow = (spanRowOf[b * T + c.end - 1] as number) * SW + eOff;
     const k = Math.min(c.end - c.start, K) - 1;
     const inv = 1 / (c.end - c.start);
     for (let j = 0; j < S; j++) {
-      const mean = ((cum[c.end * S + j] as number) - (cum[c.start * S + j] as number)) * inv;
       rep[j] = act(
         (rowsProj[sRow + j] as number) +
-          (proj[eRow + j] as number) +
-          mean +
+          (spanProj[eRow + j] as number) +
+          (rep[j] as number) * inv +
           (w.spanWidth[k * S + j] as number),
       );
     }
-    const logits = new Float64Array(C);
     for (let i = 0; i < C; i++) logits[i] = w.typeB[i] as number;
     for (let j = 0; j < S; j++) {
       const x = rep[j] as number;
@@ -108,7 +125,7 @@ function typeProbabilities(
       for (let i = 0; i < C; i++) logits[i] = (logits[i] as number) + x * (w.typeW[j * C + i] as number);
     }
     let max = -Infinity;
-    for (const v of logits) max = Math.max(max, v);
+    for (let i = 0; i < C; i++) max = Math.max(max, logits[i] as number);
     let sum = 0;
     const probs = new Float32Array(C);
     for (let i = 0; i < C; i++) {
@@ -121,12 +138,23 @@ function typeProbabilities(
   }
 }
 
-/** Runs the rows model: `rows` [R, inputDim] → [R, layout.rowsWidth]. */
+/** Runs a rows model: `rows` [R, inputDim] → its projection [R, width]. */
 export type RowsProjector = (rows: Float32Array, count: number) => Promise<Float32Array>;
 
+/** Copies rows `positions` (indices b*T + t) of h into one [R, d] array. */
+function gatherRows(h: Float32Array, positions: ArrayLike<number>, count: number, d: number): Float32Array {
+  const rows = new Float32Array(count * d);
+  for (let g = 0; g < count; g++) {
+    const r = positions[g] as number;
+    rows.set(h.subarray(r * d, (r + 1) * d), g * d);
+  }
+  return rows;
+}
+
 /**
- * Scores of each text from the per-position outputs (`start`, `proj`, `h`, rows b·T + t) and the
- * rows model for the selected starts. Thresholds and the per-text cap as in SpanDecoder.score.
+ * Scores of each text from the per-position outputs (`start`, `proj`, `h`, rows b·T + t), the
+ * start-rows model for the selected starts and the span-rows model for the positions inside
+ * candidates. Thresholds and the per-text cap as in SpanDecoder.score.
  */
 export async function cascadeScores(
   w: CascadeWeights,
@@ -134,30 +162,46 @@ export async function cascadeScores(
   outputs: { start: Float32Array; proj: Float32Array; h: Float32Array },
   T: number,
   o: ScoreOptions,
-  projectRows: RowsProjector,
+  project: { starts: RowsProjector; covered: RowsProjector },
 ): Promise<TextSpanScores[]> {
   const { start, proj, h } = outputs;
   const lengths = texts.map((t) => Math.min(t.length, T));
   const starts = selectStarts(start, lengths, T, o.startThreshold);
   const K = w.config.maxWidth;
   const G = starts.batch.length;
+  const d = w.layout.inputDim;
   let perText: CandidateSpan[][] = texts.map(() => []);
   if (G > 0) {
-    const d = w.layout.inputDim;
-    const rows = new Float32Array(G * d);
+    const startPos = new Int32Array(G);
     const rowOf = new Int32Array(texts.length * T).fill(-1);
     for (let g = 0; g < G; g++) {
-      const r = (starts.batch[g] as number) * T + (starts.start[g] as number);
-      rows.set(h.subarray(r * d, (r + 1) * d), g * d);
-      rowOf[r] = g;
+      startPos[g] = (starts.batch[g] as number) * T + (starts.start[g] as number);
+      rowOf[startPos[g] as number] = g;
     }
-    const rowsProj = await projectRows(rows, G);
+    const rowsProj = await project.starts(gatherRows(h, startPos, G, d), G);
     const endProbs = endProbabilities(w, proj, rowsProj, starts, lengths, T);
     perText = collectCandidates(start, endProbs, starts, lengths, T, K, o.endThreshold);
     flattenCandidates(perText, o.maxCandidatesPerText); // caps each text's list in place
+    // The positions inside some candidate, each once.
+    const spanRowOf = new Int32Array(texts.length * T).fill(-1);
+    const covered: number[] = [];
     perText.forEach((list, b) => {
-      typeProbabilities(w, proj, rowsProj, rowOf, b, T, list);
+      for (const c of list) {
+        for (let t = c.start; t < c.end; t++) {
+          const p = b * T + t;
+          if (spanRowOf[p] === -1) {
+            spanRowOf[p] = covered.length;
+            covered.push(p);
+          }
+        }
+      }
     });
+    if (covered.length > 0) {
+      const spanProj = await project.covered(gatherRows(h, covered, covered.length, d), covered.length);
+      perText.forEach((list, b) => {
+        typeProbabilities(w, spanProj, spanRowOf, rowsProj, rowOf, b, T, list);
+      });
+    }
   }
   return texts.map((text, b) => ({
     text,

@@ -51,15 +51,32 @@ export interface OnnxTaggerOptions {
   runtime?: OnnxRuntime;
 }
 
+/** Wall time per stage, summed over calls (milliseconds), for profiling; reset with `resetTimings()`. */
+export interface OnnxStageTimings {
+  /** The encoder's `prepare`: normalisation, vocabulary ids, gazetteer matches (JS). */
+  prepareMs: number;
+  /** The main onnxruntime session: encoder, P(start) and the per-position projections. */
+  encoderMs: number;
+  /** The cascade: start selection, the rows session, end and type probabilities (JS). */
+  cascadeMs: number;
+  /** Turning scores into entities (thresholds, overlap resolution; JS). */
+  decodeMs: number;
+  batches: number;
+  texts: number;
+}
+
 /** Tags with the ONNX export of a span tagger; owns the tagger it was made from. */
 export class OnnxSpanTagger implements Tagger {
   private disposed = false;
+  /** Time spent per stage since creation or the last `resetTimings()`. */
+  readonly timings: OnnxStageTimings = emptyTimings();
 
   private constructor(
     readonly source: SpanTagger,
     private readonly exported: ExportedTagger,
     private readonly session: OnnxSession,
     private readonly rowsSession: OnnxSession,
+    private readonly spanSession: OnnxSession,
     private readonly ort: OnnxRuntime,
   ) {}
 
@@ -71,10 +88,15 @@ export class OnnxSpanTagger implements Tagger {
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
       ...(options.threads !== undefined ? { intraOpNumThreads: options.threads } : {}),
+      // Idle intra-op threads sleep instead of spinning: spinning threads steal the cores that the
+      // JS side (and other processes) need; with it on, 2 threads ran at half the speed of 1 on a
+      // busy 2-core machine (bench/inference).
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     };
     const session = await ort.InferenceSession.create(exported.model, sessionOptions);
     const rowsSession = await ort.InferenceSession.create(exported.rowsModel, sessionOptions);
-    return new OnnxSpanTagger(tagger, exported, session, rowsSession, ort);
+    const spanSession = await ort.InferenceSession.create(exported.spanModel, sessionOptions);
+    return new OnnxSpanTagger(tagger, exported, session, rowsSession, spanSession, ort);
   }
 
   get types(): readonly EntityType[] {
@@ -120,8 +142,14 @@ export class OnnxSpanTagger implements Tagger {
     return out;
   }
 
+  resetTimings(): void {
+    Object.assign(this.timings, emptyTimings());
+  }
+
   private async scoreBatch(texts: string[], o: ScoreOptions): Promise<TextSpanScores[]> {
+    const t0 = performance.now();
     const batch = await this.source.encoder.prepare(texts);
+    const t1 = performance.now();
     const B = texts.length;
     const T = batch.length;
     const feeds: Record<string, unknown> = {};
@@ -132,22 +160,37 @@ export class OnnxSpanTagger implements Tagger {
       feeds[name] = new this.ort.Tensor(data instanceof Int32Array ? 'int32' : 'float32', data, dims);
     }
     const res = await this.session.run(feeds);
+    const t2 = performance.now();
     const outputs = {
       start: res['start']?.data as Float32Array,
       proj: res['proj']?.data as Float32Array,
       h: res['h']?.data as Float32Array,
     };
     const d = this.exported.cascade.layout.inputDim;
-    return cascadeScores(this.exported.cascade, texts, outputs, T, o, async (rows, count) => {
-      const r = await this.rowsSession.run({ rows: new this.ort.Tensor('float32', rows, [count, d]) });
-      return r['rowsProj']?.data as Float32Array;
+    const rowsOf = (session: OnnxSession, output: string) => async (rows: Float32Array, count: number) => {
+      const r = await session.run({ rows: new this.ort.Tensor('float32', rows, [count, d]) });
+      return r[output]?.data as Float32Array;
+    };
+    const scores = await cascadeScores(this.exported.cascade, texts, outputs, T, o, {
+      starts: rowsOf(this.rowsSession, 'rowsProj'),
+      covered: rowsOf(this.spanSession, 'spanProj'),
     });
+    const tm = this.timings;
+    tm.prepareMs += t1 - t0;
+    tm.encoderMs += t2 - t1;
+    tm.cascadeMs += performance.now() - t2;
+    tm.batches++;
+    tm.texts += texts.length;
+    return scores;
   }
 
   /** One prediction list per text, decoded with the source tagger's thresholds. */
   async predict(texts: readonly string[]): Promise<Prediction[][]> {
     const scores = await this.score(texts);
-    return scores.map((s) => decode(s, this.source.decodeOptions));
+    const t = performance.now();
+    const out = scores.map((s) => decode(s, this.source.decodeOptions));
+    this.timings.decodeMs += performance.now() - t;
+    return out;
   }
 
   /** Releases the session and the source tagger; safe to call twice. */
@@ -156,6 +199,11 @@ export class OnnxSpanTagger implements Tagger {
     this.disposed = true;
     void this.session.release();
     void this.rowsSession.release();
+    void this.spanSession.release();
     this.source.dispose();
   }
+}
+
+function emptyTimings(): OnnxStageTimings {
+  return { prepareMs: 0, encoderMs: 0, cascadeMs: 0, decodeMs: 0, batches: 0, texts: 0 };
 }
