@@ -13,6 +13,11 @@ const BENCHES = {
     args: ['bench/span-supervised/throughput.ts'],
     about: 'span tagger inference/training speed vs the tokenizer alone',
   },
+  inference: {
+    quick: true,
+    args: ['bench/inference/inference.ts'],
+    about: 'shipped tagger: ONNX (in-process, 2-process pool) vs tfjs vs kuromoji, latency, stages',
+  },
   server: { quick: true, args: ['bench/server/load.ts'], about: 'HTTP requests/s, p50/p99, RSS' },
   web: {
     quick: true,

@@ -1,7 +1,8 @@
 /**
- * The start → end → type cascade in plain JS over the exported graph's outputs (`start`, the
- * end scorer's per-position `proj`, and the rows models' projections at selected starts and inside
- * candidate spans). Same maths as SpanDecoder.score (forward.ts):
+ * The start → end → type cascade over the exported graph's outputs: start selection, gathering
+ * rows for the starts model (P(end | start) in onnxruntime), candidate collection, then the type
+ * scores in plain JS from the covered-rows model's projections. Same maths as SpanDecoder.score
+ * (forward.ts):
  * end logit = v · act(P_s[s] + P_e[s+k] + W[k]) + b + q_s · k_{s+k}; span representation =
  * act(A[s] + E[e−1] + mean M[s..e) + W'[k]); type = softmax(x W + b). Per candidate that is a few
  * hundred multiply-adds, far cheaper than a tensor round trip.
@@ -21,58 +22,29 @@ function activationFn(name: CascadeWeights['config']['activation']): Act {
   return (x) => 0.5 * x * (1 + Math.tanh(c * (x + 0.044715 * x * x * x)));
 }
 
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
 
-/** P(end | start) [G * K] for the selected starts (columns past the text end are left 0). */
-function endProbabilities(
+/**
+ * The `proj` rows at s + k for each selected start s and k < K, as [G, K, width] (zeros past the
+ * text end): the starts model's `ends` input.
+ */
+function gatherEnds(
   w: CascadeWeights,
   proj: Float32Array,
-  rowsProj: Float32Array,
   starts: StartIndex,
   lengths: readonly number[],
   T: number,
 ): Float32Array {
-  const { maxWidth: K, endHidden: H, biaffineRank: R } = w.config;
-  const { layout, endWidth, endOutW } = w;
-  const Pw = layout.width;
-  const RW = layout.rowsWidth;
-  const [endE] = layout.endE;
-  const [bk] = layout.bk;
-  const relu = w.config.activation === 'relu';
-  const act = activationFn(w.config.activation);
-  const out = new Float32Array(starts.batch.length * K);
-  // The hot loop of the JS side (a few hundred multiply-adds per (start, end) pair): plain
-  // indices, relu inlined.
-  for (let g = 0; g < starts.batch.length; g++) {
+  const K = w.config.maxWidth;
+  const Pw = w.layout.width;
+  const G = starts.batch.length;
+  const out = new Float32Array(G * K * Pw);
+  for (let g = 0; g < G; g++) {
     const b = starts.batch[g] as number;
     const s = starts.start[g] as number;
-    const len = lengths[b] as number;
-    const sBase = g * RW + layout.endS[0];
-    const qBase = g * RW + layout.bq[0];
-    for (let k = 0; k < K && s + k < len; k++) {
-      const row = (b * T + s + k) * Pw;
-      const eBase = row + endE;
-      const wBase = k * H;
-      let logit = w.endOutB;
-      if (relu) {
-        for (let j = 0; j < H; j++) {
-          const v =
-            (rowsProj[sBase + j] as number) + (proj[eBase + j] as number) + (endWidth[wBase + j] as number);
-          if (v > 0) logit += v * (endOutW[j] as number);
-        }
-      } else {
-        for (let j = 0; j < H; j++) {
-          const v =
-            (rowsProj[sBase + j] as number) + (proj[eBase + j] as number) + (endWidth[wBase + j] as number);
-          logit += act(v) * (endOutW[j] as number);
-        }
-      }
-      const kBase = row + bk;
-      for (let r = 0; r < R; r++) logit += (rowsProj[qBase + r] as number) * (proj[kBase + r] as number);
-      out[g * K + k] = sigmoid(logit);
-    }
+    const n = Math.min(K, (lengths[b] as number) - s);
+    const from = (b * T + s) * Pw;
+    // Positions s..s+n−1 are consecutive rows of proj: one copy per start.
+    out.set(proj.subarray(from, from + n * Pw), g * K * Pw);
   }
   return out;
 }
@@ -138,8 +110,15 @@ function typeProbabilities(
   }
 }
 
-/** Runs a rows model: `rows` [R, inputDim] → its projection [R, width]. */
+/** Runs the covered-rows model: `rows` [R, inputDim] → `spanProj` [R, layout.spanWidth]. */
 export type RowsProjector = (rows: Float32Array, count: number) => Promise<Float32Array>;
+
+/** Runs the starts model: rows of h and gathered `ends` → `rowsProj` and `endProbs` [G, K]. */
+export type StartsScorer = (
+  rows: Float32Array,
+  ends: Float32Array,
+  count: number,
+) => Promise<{ rowsProj: Float32Array; endProbs: Float32Array }>;
 
 /** Copies rows `positions` (indices b*T + t) of h into one [R, d] array. */
 function gatherRows(h: Float32Array, positions: ArrayLike<number>, count: number, d: number): Float32Array {
@@ -162,7 +141,7 @@ export async function cascadeScores(
   outputs: { start: Float32Array; proj: Float32Array; h: Float32Array },
   T: number,
   o: ScoreOptions,
-  project: { starts: RowsProjector; covered: RowsProjector },
+  project: { starts: StartsScorer; covered: RowsProjector },
 ): Promise<TextSpanScores[]> {
   const { start, proj, h } = outputs;
   const lengths = texts.map((t) => Math.min(t.length, T));
@@ -178,8 +157,16 @@ export async function cascadeScores(
       startPos[g] = (starts.batch[g] as number) * T + (starts.start[g] as number);
       rowOf[startPos[g] as number] = g;
     }
-    const rowsProj = await project.starts(gatherRows(h, startPos, G, d), G);
-    const endProbs = endProbabilities(w, proj, rowsProj, starts, lengths, T);
+    const { rowsProj, endProbs } = await project.starts(
+      gatherRows(h, startPos, G, d),
+      gatherEnds(w, proj, starts, lengths, T),
+      G,
+    );
+    // Widths past the text end were scored on zero rows: not candidates.
+    for (let g = 0; g < G; g++) {
+      const room = (lengths[starts.batch[g] as number] as number) - (starts.start[g] as number);
+      for (let k = room; k < K; k++) endProbs[g * K + k] = 0;
+    }
     perText = collectCandidates(start, endProbs, starts, lengths, T, K, o.endThreshold);
     flattenCandidates(perText, o.maxCandidatesPerText); // caps each text's list in place
     // The positions inside some candidate, each once.

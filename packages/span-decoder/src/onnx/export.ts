@@ -41,11 +41,6 @@ export interface ProjectionLayout {
 export interface CascadeWeights {
   config: SpanDecoderConfig;
   layout: ProjectionLayout;
-  /** end.width · end.widthProj: [K, endHidden]. */
-  endWidth: Float32Array;
-  /** end.out.w [endHidden], end.out.b. */
-  endOutW: Float32Array;
-  endOutB: number;
   /** span.width · span.widthProj: [K, spanDim]. */
   spanWidth: Float32Array;
   /** type.linear.w [spanDim, 1 + types], type.linear.b [1 + types]. */
@@ -57,7 +52,10 @@ export interface CascadeWeights {
 export interface ExportedTagger {
   /** Per position: inputs → `start` [B*T, 1], `proj` [B*T, layout.width], `h` [B*T, inputDim]. */
   model: Uint8Array;
-  /** Per selected start: `rows` [R, inputDim] → `rowsProj` [R, layout.rowsWidth]. */
+  /**
+   * Per selected start: `rows` [G, inputDim] and `ends` [G, maxWidth, layout.width] →
+   * `rowsProj` [G, layout.rowsWidth] and `endProbs` [G, maxWidth].
+   */
   rowsModel: Uint8Array;
   /** Per position inside some candidate span: `rows` [R, inputDim] → `spanProj` [R, layout.spanWidth]. */
   spanModel: Uint8Array;
@@ -281,37 +279,73 @@ function decoderPart(
   g.output('proj', proj, ['N', perPosition.width]);
   g.output('h', h, ['N', d]);
 
-  const rowsModel = (blocks: readonly Block[], output: string, name: string) => {
-    const rg = new GraphBuilder();
-    const fused = fuse(blocks, d, V);
-    const rows = rg.input('rows', 'float', ['R', d]);
-    rg.output(
-      output,
-      rg.op('Gemm', [rows, rg.float(fused.w, [d, fused.width]), rg.float(fused.b, [fused.width])]),
-      ['R', fused.width],
-    );
-    return { ...fused, model: rg.finish(name) };
-  };
-  const perStart = rowsModel(
+  const K = config.maxWidth;
+  const H = config.endHidden;
+  const R = config.biaffineRank;
+
+  // Starts model: the selected starts' rows of h → their projections (end.s, q, span.s) and
+  // P(end | start) for the K widths, from `ends` [G, K, H + R] = the `proj` rows at s + k (zeros
+  // past the text end) that the cascade gathers:
+  //   logit = v · act(P_s[s] + E[s+k] + W[k]) + b + q_s · k_{s+k}.
+  const sg = new GraphBuilder();
+  const perStart = fuse(
     [
-      { name: 'end.s', width: config.endHidden, bias: 'end.s.b' },
-      ...(biaffine ? [{ name: 'end.bq', width: config.biaffineRank }] : []),
+      { name: 'end.s', width: H, bias: 'end.s.b' },
+      ...(biaffine ? [{ name: 'end.bq', width: R }] : []),
       { name: 'span.s', width: config.spanDim, bias: 'span.s.b' },
     ],
-    'rowsProj',
-    'nerima-span-rows',
+    d,
+    V,
   );
-  const perCovered = rowsModel(
+  const startRows = sg.input('rows', 'float', ['G', d]);
+  const ends = sg.input('ends', 'float', ['G', K, perPosition.width]);
+  const rowsProj = sg.op('Gemm', [
+    startRows,
+    sg.float(perStart.w, [d, perStart.width]),
+    sg.float(perStart.b, [perStart.width]),
+  ]);
+  const cols = (x: string, from: number, to: number, axis: number) =>
+    sg.op('Slice', [x, sg.int64([from]), sg.int64([to]), sg.int64([axis])]);
+  const [sOff] = perStart.cols.get('end.s') ?? [0];
+  const ps = sg.op('Unsqueeze', [cols(rowsProj, sOff, sOff + H, 1), sg.int64([1])]);
+  const endWidth = matmul(V('end.width'), V('end.widthProj.w'), K, config.widthDim, H);
+  const z = activation(
+    sg,
+    sg.op('Add', [sg.op('Add', [cols(ends, 0, H, 2), ps]), sg.float(endWidth, [K, H])]),
+    config.activation,
+  );
+  let logit = sg.op('Add', [
+    sg.op('Squeeze', [sg.op('MatMul', [z, sg.float(V('end.out.w'), [H, 1])]), sg.int64([2])]),
+    sg.float(V('end.out.b'), [1]),
+  ]);
+  if (biaffine) {
+    const [qOff] = perStart.cols.get('end.bq') ?? [0];
+    const q = sg.op('Unsqueeze', [cols(rowsProj, qOff, qOff + R, 1), sg.int64([1])]);
+    const qk = sg.op('ReduceSum', [sg.op('Mul', [cols(ends, H, H + R, 2), q]), sg.int64([2])], {
+      keepdims: 0,
+    });
+    logit = sg.op('Add', [logit, qk]);
+  }
+  sg.output('rowsProj', rowsProj, ['G', perStart.width]);
+  sg.output('endProbs', sg.op('Sigmoid', [logit]), ['G', K]);
+
+  // Covered-rows model: rows of h inside some candidate → span.m, span.e.
+  const cg = new GraphBuilder();
+  const perCovered = fuse(
     [
       { name: 'span.m', width: config.spanDim },
       { name: 'span.e', width: config.spanDim },
     ],
+    d,
+    V,
+  );
+  cg.output(
     'spanProj',
-    'nerima-span-covered',
+    cg.op('MatMul', [cg.input('rows', 'float', ['R', d]), cg.float(perCovered.w, [d, perCovered.width])]),
+    ['R', perCovered.width],
   );
 
   const at = (m: Map<string, [number, number]>, name: string): [number, number] => m.get(name) ?? [0, 0];
-  const K = config.maxWidth;
   const layout: ProjectionLayout = {
     endE: at(perPosition.cols, 'end.e'),
     bk: at(perPosition.cols, 'end.bk'),
@@ -328,17 +362,14 @@ function decoderPart(
   const cascade: CascadeWeights = {
     config,
     layout,
-    endWidth: matmul(V('end.width'), V('end.widthProj.w'), K, config.widthDim, config.endHidden),
-    endOutW: V('end.out.w'),
-    endOutB: V('end.out.b')[0] as number,
     spanWidth: matmul(V('span.width'), V('span.widthProj.w'), K, config.widthDim, config.spanDim),
     typeW: V('type.linear.w'),
     typeB: V('type.linear.b'),
   };
   return {
     model: g.finish('nerima-span-tagger'),
-    rowsModel: perStart.model,
-    spanModel: perCovered.model,
+    rowsModel: sg.finish('nerima-span-starts'),
+    spanModel: cg.finish('nerima-span-covered'),
     cascade,
   };
 }

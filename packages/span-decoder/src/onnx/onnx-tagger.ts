@@ -167,13 +167,24 @@ export class OnnxSpanTagger implements Tagger {
       h: res['h']?.data as Float32Array,
     };
     const d = this.exported.cascade.layout.inputDim;
-    const rowsOf = (session: OnnxSession, output: string) => async (rows: Float32Array, count: number) => {
-      const r = await session.run({ rows: new this.ort.Tensor('float32', rows, [count, d]) });
-      return r[output]?.data as Float32Array;
-    };
+    const rows = (data: Float32Array, count: number) => new this.ort.Tensor('float32', data, [count, d]);
+    const K = this.exported.cascade.config.maxWidth;
+    const width = this.exported.cascade.layout.width;
     const scores = await cascadeScores(this.exported.cascade, texts, outputs, T, o, {
-      starts: rowsOf(this.rowsSession, 'rowsProj'),
-      covered: rowsOf(this.spanSession, 'spanProj'),
+      starts: async (startRows, ends, count) => {
+        const r = await this.rowsSession.run({
+          rows: rows(startRows, count),
+          ends: new this.ort.Tensor('float32', ends, [count, K, width]),
+        });
+        return {
+          rowsProj: r['rowsProj']?.data as Float32Array,
+          endProbs: r['endProbs']?.data as Float32Array,
+        };
+      },
+      covered: async (coveredRows, count) => {
+        const r = await this.spanSession.run({ rows: rows(coveredRows, count) });
+        return r['spanProj']?.data as Float32Array;
+      },
     });
     const tm = this.timings;
     tm.prepareMs += t1 - t0;
