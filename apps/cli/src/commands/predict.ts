@@ -185,7 +185,7 @@ JSON document.`,
       tagger = t;
       dispose = () => t.dispose();
     }
-    ctx.out.debug(
+    ctx.out.info(
       `model ${modelDir}: types ${tagger.types.join(', ')}${'runtime' in tagger ? `, runtime ${String(tagger.runtime)}` : ''}`,
     );
 
