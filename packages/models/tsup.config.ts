@@ -2,9 +2,10 @@ import { cp, rm } from 'node:fs/promises';
 import { preset } from '@nerima/tsup-config';
 import { defineConfig } from 'tsup';
 
-// The shipped tagger folders travel inside dist/ (dist/weights/<name>), so the packed package is
-// self-contained; the repository's models/<name> is their source.
-const SHIPPED = ['stockmark', 'gsd'];
+// The shipped tagger folders (and the CLI's shipped meta model, models/meta) travel inside dist/
+// (dist/weights/<name>), so the packed package is self-contained; the repository's models/<name>
+// is their source.
+const SHIPPED = ['stockmark', 'gsd', 'meta'];
 
 export default defineConfig(
   preset({
