@@ -1,4 +1,6 @@
 /** The error shape of every failed request: `{"error": {"code", "message", "field"?}}`. */
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Machine-readable error codes, stable across versions. */
@@ -102,6 +104,19 @@ export function toApiError(err: unknown): ApiError {
       return new ApiError(415, 'unsupported_media_type', 'send the body as Content-Type: application/json');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ApiError(400, 'invalid_request', 'request body size did not match Content-Length');
+    // Router errors (Fastify's `frameworkErrors`): the URL itself is unusable.
+    case 'FST_ERR_BAD_URL':
+      return new ApiError(
+        400,
+        'invalid_request',
+        'the URL path is not valid (bad percent-encoding); task ids are the taskId strings POST /v1/tasks returns',
+      );
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new ApiError(
+        414,
+        'invalid_request',
+        'a URL path segment is too long (over 100 characters); task ids are the taskId strings POST /v1/tasks returns',
+      );
   }
   if (err instanceof SyntaxError) return new ApiError(400, 'invalid_json', 'request body is not valid JSON');
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
@@ -110,10 +125,40 @@ export function toApiError(err: unknown): ApiError {
   return new ApiError(500, 'internal', 'internal error; the server log has the details');
 }
 
-/** Fastify error handler: every error leaves as `{error: {code, message}}`. */
+/**
+ * Fastify error handler (also its `frameworkErrors` handler, for router errors such as a badly
+ * encoded URL): every error leaves as `{error: {code, message}}`.
+ */
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const api = toApiError(err);
   if (api.statusCode >= 500) request.log.error({ err }, 'request failed');
   if (api.code === 'overloaded') reply.header('retry-after', '1');
   void reply.status(api.statusCode).send(api.toBody());
+}
+
+/**
+ * Fastify `clientErrorHandler`: HTTP that Node's parser rejects (a malformed request line or
+ * header, headers over the size limit, a request timeout) gets the same `{error: {code, message}}`
+ * body as every other error, then the connection is closed.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const api =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new ApiError(408, 'invalid_request', 'the request took too long to arrive')
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? new ApiError(431, 'invalid_request', 'the request headers are larger than the server accepts')
+        : new ApiError(
+            400,
+            'invalid_request',
+            'malformed HTTP request (request line, headers or body framing)',
+          );
+  if (socket.writable) {
+    const body = JSON.stringify(api.toBody());
+    socket.write(
+      `HTTP/1.1 ${api.statusCode} ${STATUS_CODES[api.statusCode]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

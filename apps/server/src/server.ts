@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import type { FewShotLearner, Prediction, Tagger } from '@nerima/core';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { ApiError, errorHandler } from './errors.js';
+import { ApiError, clientErrorHandler, errorHandler } from './errors.js';
 import { resolveLimits, type ServerLimits } from './limits.js';
 import { buildOpenApi, docsPage } from './openapi.js';
 import { PredictQueue } from './predict-queue.js';
@@ -125,6 +125,9 @@ export async function createServer(options: ServerOptions): Promise<NerimaServer
     forceCloseConnections: 'idle',
     // Requests arriving during shutdown get our own 503 body (onRequest hook below).
     return503OnClosing: false,
+    // Router errors (bad percent-encoding, over-long ids) get the same error body as the rest.
+    frameworkErrors: errorHandler,
+    clientErrorHandler,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   app = fastify;
