@@ -22,7 +22,6 @@ function activationFn(name: CascadeWeights['config']['activation']): Act {
   return (x) => 0.5 * x * (1 + Math.tanh(c * (x + 0.044715 * x * x * x)));
 }
 
-
 /**
  * The `proj` rows at s + k for each selected start s and k < K, as [G, K, width] (zeros past the
  * text end): the starts model's `ends` input.

@@ -155,7 +155,9 @@ describe('OnnxSpanTagger', () => {
       const key = (ps: typeof a) => ps.map((p) => p.map((e) => [e.start, e.end, e.type, e.text]));
       expect(key(b)).toEqual(key(a));
       expect(a.flat().length).toBeGreaterThan(0);
-      a.flat().forEach((e, j) => expect(Math.abs((b.flat()[j]?.score ?? -1) - e.score)).toBeLessThan(tol));
+      a.flat().forEach((e, j) => {
+        expect(Math.abs((b.flat()[j]?.score ?? -1) - e.score)).toBeLessThan(tol);
+      });
       onnx.dispose();
       onnx.dispose(); // twice is safe
       await expect(onnx.predict(['x'])).rejects.toThrow(/after dispose/);
