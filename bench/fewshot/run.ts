@@ -27,6 +27,10 @@
  *   --augment M1,M2       also run each listed method as `<method>+augment`: its support set is
  *                         augmented (@nerima/augment: mention swap from the KB and the support's own
  *                         mentions, context change; structure + similarity filter) before it adapts
+ *   --test-mentions M     keep (default, the protocol of bench/results/fewshot.json: they stay in,
+ *                         unlabelled, so they are taught as non-entities) | drop: training sentences
+ *                         that contain a mention of one of the fold's test types are left out of
+ *                         every method's training data
  *   --out PATH            results file (default bench/results/fewshot.json); --no-write to skip
  */
 import { existsSync } from 'node:fs';
@@ -48,6 +52,7 @@ const {
   FeatureStore,
   VARIANTS,
   novelTypeEpisodes,
+  foldTrainingSentences: trainingSentences,
 } = meta;
 const { runEpisodes, LexiconLearner } = evl;
 
@@ -98,6 +103,12 @@ function labelOf(method: string): string {
 const AUGMENT_LABEL =
   'mention swap from the KB and the support mentions + context change, 4 candidates per sentence and generator, structure + similarity filter';
 
+function testMentionsArg(v: string | undefined): 'drop' | 'keep' {
+  if (v === undefined) return 'keep';
+  if (v === 'drop' || v === 'keep') return v;
+  throw new Error(`--test-mentions must be drop or keep, got ${v}`);
+}
+
 function parseArgs(argv: string[]) {
   const get = (name: string): string | undefined => {
     const i = argv.indexOf(`--${name}`);
@@ -139,6 +150,7 @@ function parseArgs(argv: string[]) {
     nested: argv.includes('--nested'),
     modelOptions: JSON.parse(get('model') ?? '{}') as MetaModelOptions,
     noKnown: argv.includes('--no-known'),
+    testMentions: testMentionsArg(get('test-mentions')),
     noGazetteer: argv.includes('--no-gazetteer'),
     out: get('out') ?? path.join(repoRoot, 'bench/results/fewshot.json'),
     write: !argv.includes('--no-write'),
@@ -152,7 +164,7 @@ const log = (...xs: unknown[]) => console.log(`[${new Date().toISOString().slice
 
 const backend = await initBackend();
 log('backend', backend);
-const train = (await readDataset(path.join(dataRoot, 'stockmark/train.jsonl'))).sentences;
+const allTrain = (await readDataset(path.join(dataRoot, 'stockmark/train.jsonl'))).sentences;
 const dev = (await readDataset(path.join(dataRoot, 'stockmark/dev.jsonl'))).sentences;
 
 const encoderPath = args.encoder ?? path.join(repoRoot, 'models/encoder/encoder.bin');
@@ -161,7 +173,7 @@ const useGazetteer = !args.noGazetteer && existsSync(kbPath);
 const gazetteer = useGazetteer ? { kbPath } : false;
 const encoder = pretrainedEncoder
   ? await enc.createEncoder({ from: encoderPath, gazetteer })
-  : await enc.createEncoder({ texts: train.map((s: Sentence) => s.text), gazetteer });
+  : await enc.createEncoder({ texts: allTrain.map((s: Sentence) => s.text), gazetteer });
 log(
   'encoder',
   pretrainedEncoder ? encoderPath : 'random init (no pre-trained file found)',
@@ -171,7 +183,7 @@ log(
 const store = new FeatureStore(encoder, { capacity: 50_000 });
 let t = performance.now();
 await store.ensure(
-  [...train, ...dev].map((s) => s.text),
+  [...allTrain, ...dev].map((s) => s.text),
   (done, total) => {
     if (done % 640 === 0 || done === total) log(`encoding ${done}/${total}`);
   },
@@ -189,7 +201,10 @@ type MetricName =
   | 'spanAccuracy'
   | 'untypedF1'
   | 'adaptMs'
-  | 'predictMs';
+  | 'predictMs'
+  | 'untypedPrecision'
+  | 'untypedRecall'
+  | 'typingAccuracy';
 const METRICS: MetricName[] = [
   'macroF1',
   'microF1',
@@ -199,7 +214,22 @@ const METRICS: MetricName[] = [
   'untypedF1',
   'adaptMs',
   'predictMs',
+  'untypedPrecision',
+  'untypedRecall',
+  'typingAccuracy',
 ];
+// Pooled over the fold's episodes (no per-episode CI): untyped span precision / recall, and the
+// share of the spans found with exact gold boundaries that also get the gold type.
+const POOLED: ReadonlySet<MetricName> = new Set(['untypedPrecision', 'untypedRecall', 'typingAccuracy']);
+function pooledMetrics(p: { micro: { tp: number }; untyped: { tp: number; fp: number; fn: number } }) {
+  const u = p.untyped;
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
+  return {
+    untypedPrecision: { mean: ratio(u.tp, u.tp + u.fp), ci95: null },
+    untypedRecall: { mean: ratio(u.tp, u.tp + u.fn), ci95: null },
+    typingAccuracy: { mean: ratio(p.micro.tp, u.tp), ci95: null },
+  };
+}
 type FoldResult = Record<MetricName, Summary> & { episodes: number }; // fold-average's, with our metrics
 const results: Record<string, Record<string, Record<string, FoldResult>>> = {}; // setting → method → fold → result
 const training: Record<string, Record<string, unknown>> = {};
@@ -287,6 +317,10 @@ async function writeResults(final: boolean): Promise<void> {
       n: 4,
       episodesPerFoldAndSetting: args.episodes,
       episodeSeed: args.seed,
+      testTypeMentionsInTraining:
+        args.testMentions === 'drop'
+          ? 'dropped: training sentences with a mention of a fold test type are left out of every method'
+          : 'kept, unlabelled (taught as non-entities)',
       metaTraining: {
         episodes: args.trainEpisodes,
         minutesPerLearner: args.minutes ?? null,
@@ -309,6 +343,8 @@ async function writeResults(final: boolean): Promise<void> {
 for (const foldName of args.folds) {
   const fold = STOCKMARK_FOLDS[foldName];
   training[foldName] ??= {};
+  const train = trainingSentences(allTrain, fold, args.testMentions);
+  training[foldName].trainingSentences = train.length;
   const learners: Array<{ method: string; learner: FewShotLearner; dispose: () => void }> = [];
   let finetune: InstanceType<typeof FineTuneLearner> | null = null;
   for (const method of args.methods) {
@@ -441,15 +477,20 @@ for (const foldName of args.folds) {
       const r = await runEpisodes(learner, episodes);
       const leaked = tf.memory().numTensors - before;
       const s = r.summary;
-      const fr = Object.fromEntries(METRICS.map((m) => [m, { mean: s[m].mean, ci95: s[m].ci95 }])) as Record<
-        MetricName,
-        Summary
-      >;
+      const fr = {
+        ...Object.fromEntries(
+          METRICS.filter((m) => !POOLED.has(m)).map((m) => {
+            const x = s[m as keyof typeof s];
+            return [m, { mean: x.mean, ci95: x.ci95 }];
+          }),
+        ),
+        ...pooledMetrics(r.pooled),
+      } as Record<MetricName, Summary>;
       results[setting][method] ??= {};
       results[setting][method][foldName] = { ...fr, episodes: episodes.length };
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
       log(
-        `${foldName} ${setting} ${method}: macroF1 ${fr.macroF1.mean.toFixed(3)} ± ${(fr.macroF1.ci95 ?? 0).toFixed(3)} microF1 ${fr.microF1.mean.toFixed(3)} untyped ${fr.untypedF1.mean.toFixed(3)} start ${fr.startAccuracy.mean.toFixed(3)} end ${fr.endAccuracy.mean.toFixed(3)} adapt ${fr.adaptMs.mean.toFixed(0)}ms (${((performance.now() - t) / 1000).toFixed(0)} s${leaked ? `, ${leaked} tensors leaked` : ''})`,
+        `${foldName} ${setting} ${method}: macroF1 ${fr.macroF1.mean.toFixed(3)} ± ${(fr.macroF1.ci95 ?? 0).toFixed(3)} microF1 ${fr.microF1.mean.toFixed(3)} untyped ${fr.untypedF1.mean.toFixed(3)} (P ${fr.untypedPrecision.mean.toFixed(3)} R ${fr.untypedRecall.mean.toFixed(3)}) typing ${fr.typingAccuracy.mean.toFixed(3)} start ${fr.startAccuracy.mean.toFixed(3)} end ${fr.endAccuracy.mean.toFixed(3)} adapt ${fr.adaptMs.mean.toFixed(0)}ms (${((performance.now() - t) / 1000).toFixed(0)} s${leaked ? `, ${leaked} tensors leaked` : ''})`,
       );
       await writeResults(false);
     }

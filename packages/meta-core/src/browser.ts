@@ -24,9 +24,10 @@ export {
   parseMamlProtoNet,
   VARIANTS,
 } from './learner.js';
-export type { MetaModelConfig, MetaModelOptions, NonEntityMode, TypeHead } from './model.js';
+export { LEXICAL_DIM, lexicalFeatures } from './lexical.js';
+export type { MetaModelConfig, MetaModelOptions, NonEntityMode, TypeFeatures, TypeHead } from './model.js';
 export { DEFAULT_GROUPS, MODEL_FORMAT, MODEL_VERSION, makeConfig } from './model.js';
 export type { Fold, NovelTypeEpisodeOptions } from './protocol.js';
-export { assertDisjoint, novelTypeEpisodes } from './protocol.js';
+export { assertDisjoint, foldTrainingSentences, novelTypeEpisodes } from './protocol.js';
 export type { CharClass, TaskStats } from './stats.js';
 export { CHAR_CLASSES, STATS_DIM, statsVector, supportStats } from './stats.js';

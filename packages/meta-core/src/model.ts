@@ -28,11 +28,16 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { type ControlConfig, createControlVariables, validateControlConfig } from './control.js';
 import { disposeFeatures, type FeatureStore } from './features.js';
+import { LEXICAL_DIM, lexicalFeatures } from './lexical.js';
 import { Builder, dense, makeVariable, type ParamMap, param } from './params.js';
 
 /** Format tag and version of saved models. */
 export const MODEL_FORMAT = 'nerima-meta-core';
 export const MODEL_VERSION = 1;
+
+/** What the type head compares (see {@link MetaModelConfig.typeFeatures}). */
+export type TypeFeatures = 'span' | 'span+z' | 'span+z+lex';
+const TYPE_FEATURES: readonly TypeFeatures[] = ['span', 'span+z', 'span+z+lex'];
 
 /** How spans get their type. */
 export type TypeHead = 'prototype' | 'linear';
@@ -72,8 +77,12 @@ export interface MetaModelConfig {
    * weight (group `type`), adapted by the inner loop instead of staying fixed.
    */
   adaptHead: boolean;
-  /** What the type head compares: the decoder's span representation, or that plus z mean / last char. */
-  typeFeatures: 'span' | 'span+z';
+  /**
+   * What the type head compares: the decoder's span representation, that plus z mean / last char
+   * (`'span+z'`), or that plus fixed lexical cues of the span (`'span+z+lex'`: hashed last / last two
+   * / first characters and their scripts, see lexical.ts, times a learned scale `lex.logScale`).
+   */
+  typeFeatures: TypeFeatures;
   /** Fast-weight groups, inner learning-rate bounds and distance-scale bounds. */
   control: ControlConfig;
   /** Use the control network (else the configured initial values, fixed). */
@@ -176,6 +185,11 @@ export function validateModelConfig(c: MetaModelConfig, where = 'meta-core confi
       throw new RangeError(`${where}: ${k} must be an integer ≥ 0, got ${c[k]}`);
   }
   if (c.order !== 1 && c.order !== 2) throw new RangeError(`${where}: order must be 1 or 2, got ${c.order}`);
+  if (!TYPE_FEATURES.includes(c.typeFeatures)) {
+    throw new RangeError(
+      `${where}: typeFeatures must be one of ${TYPE_FEATURES.join(', ')}, got ${JSON.stringify(c.typeFeatures)}`,
+    );
+  }
   if (c.typeHead !== 'prototype' && c.typeHead !== 'linear') {
     throw new RangeError(
       `${where}: typeHead must be 'prototype' or 'linear', got ${JSON.stringify(c.typeHead)}`,
@@ -260,6 +274,7 @@ export function createVariables(c: MetaModelConfig, rng: Rng): Map<string, tf.Va
     b.add('known.protos', values, [c.knownTypes.length, typeDim(c)]);
     if (c.condition) b.constant('cond.end.c', [], 0);
   }
+  if (c.typeFeatures === 'span+z+lex') b.constant('lex.logScale', [], 0);
   if (c.nonEntity === 'threshold') {
     if (c.typeHead === 'prototype') b.constant('type.logTau', [], Math.log(1));
     else b.constant('type.noneBias', [], 0);
@@ -475,24 +490,30 @@ export function embed(
 
 /** Width of {@link typeRepresentations}. */
 export function typeDim(c: MetaModelConfig): number {
-  return c.decoder.spanDim + (c.typeFeatures === 'span+z' ? 2 * c.projDim : 0);
+  return (
+    c.decoder.spanDim +
+    (c.typeFeatures === 'span' ? 0 : 2 * c.projDim) +
+    (c.typeFeatures === 'span+z+lex' ? LEXICAL_DIM : 0)
+  );
 }
 
 /**
  * What prototypes and the type head compare: the decoder's span representation, and with
  * `typeFeatures: 'span+z'` also the mean of z over the span and z at its last character (the
- * head-final suffix — 県, 大会, 社 — carries much of a Japanese mention's type) [S, typeDim].
+ * head-final suffix — 県, 大会, 社 — carries much of a Japanese mention's type) [S, typeDim];
+ * `'span+z+lex'` appends the span's fixed lexical vector (lexical.ts) times `exp(lex.logScale)`,
+ * which needs `texts` (the texts of z's batch rows).
  */
 export function typeRepresentations(
   params: ParamMap,
   c: MetaModelConfig,
   z: tf.Tensor3D,
   spans: SpanIndex,
+  texts?: readonly string[],
 ): tf.Tensor2D {
   const reps = spanRepresentations(params, z, spans, c.decoder);
-  if (c.typeFeatures !== 'span+z' || spans.batch.length === 0) {
-    return c.typeFeatures === 'span+z' ? (tf.zeros([0, typeDim(c)]) as tf.Tensor2D) : reps;
-  }
+  if (c.typeFeatures === 'span') return reps;
+  if (spans.batch.length === 0) return tf.zeros([0, typeDim(c)]) as tf.Tensor2D;
   const [B, T, H] = z.shape;
   const S = spans.batch.length;
   const cumStart = new Int32Array(S);
@@ -514,7 +535,13 @@ export function typeRepresentations(
     tf.tensor2d(inv, [S, 1]),
   );
   const lastZ = tf.gather(tf.reshape(z, [B * T, H]), tf.tensor1d(last, 'int32'));
-  return tf.concat([reps, mean, lastZ], 1) as tf.Tensor2D;
+  if (c.typeFeatures !== 'span+z+lex') return tf.concat([reps, mean, lastZ], 1) as tf.Tensor2D;
+  if (!texts) throw new Error("typeRepresentations: typeFeatures 'span+z+lex' needs the texts of z's rows");
+  const lex = tf.mul(
+    tf.tensor2d(lexicalFeatures(texts, spans), [S, LEXICAL_DIM]),
+    tf.exp(param(params, 'lex.logScale')),
+  );
+  return tf.concat([reps, mean, lastZ, lex], 1) as tf.Tensor2D;
 }
 
 /**
@@ -615,7 +642,7 @@ export function supportProtos(
   ep: EpisodeTensors,
 ): SupportProtos {
   const N = ep.types.length;
-  const reps = typeRepresentations(params, c, zSupport, ep.support.gold);
+  const reps = typeRepresentations(params, c, zSupport, ep.support.gold, ep.support.texts);
   const span = computePrototypes(reps, ep.support.goldLabels, N);
   const negatives = negativePrototypes(params, ep);
   if (!c.condition) return { span, start: null, negatives };
@@ -675,6 +702,7 @@ export function conditionedEndLogits(
   starts: StartIndex,
   protos: SupportProtos | null,
   present: readonly boolean[],
+  texts?: readonly string[],
 ): tf.Tensor2D {
   const base = endLogitsAt(params, z, starts, c.decoder);
   if (!c.condition || !protos) return base;
@@ -693,7 +721,7 @@ export function conditionedEndLogits(
       end[g * K + k] = Math.min(s + k + 1, T);
     }
   }
-  const reps = typeRepresentations(params, c, z, { batch, start, end });
+  const reps = typeRepresentations(params, c, z, { batch, start, end }, texts);
   const sim = tf.reshape(nearestSimilarity(reps, protos.span, present), [G, K]);
   let cond = tf.add(tf.mul(sim, param(params, 'cond.end.a')), param(params, 'cond.end.b'));
   if (protos.negatives) {
@@ -722,7 +750,7 @@ function boundaryLoss(
   );
   if (t.goldStarts.batch.length === 0) return tf.mul(start, w.start) as tf.Scalar;
   const end = weightedBce(
-    conditionedEndLogits(params, c, z, t.goldStarts, protos, present),
+    conditionedEndLogits(params, c, z, t.goldStarts, protos, present, part.texts),
     t.endLabels,
     t.endWeights,
   );
@@ -768,7 +796,7 @@ function typeLoss(
     labels = all;
   }
   if (labels.length === 0) return tf.scalar(0);
-  const reps = typeRepresentations(params, c, z, spans);
+  const reps = typeRepresentations(params, c, z, spans, part.texts);
   const logits = typeLogits(params, c, reps, protos?.span ?? null, task.scale, present, withNone, negProtos);
   // One class (N = 1 without a none column): nothing to type; a zero that keeps the graph connected
   // so fast weights of the type head still get a (zero) gradient.
@@ -783,7 +811,7 @@ export function supportPrototypes(
   zSupport: tf.Tensor3D,
   ep: EpisodeTensors,
 ): tf.Tensor2D {
-  const reps = typeRepresentations(params, c, zSupport, ep.support.gold);
+  const reps = typeRepresentations(params, c, zSupport, ep.support.gold, ep.support.texts);
   return computePrototypes(reps, ep.support.goldLabels, ep.types.length);
 }
 

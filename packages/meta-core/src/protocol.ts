@@ -68,3 +68,19 @@ export function assertDisjoint(e: Episode): void {
   const leak = e.query.find((q) => ids.has(q.id) || texts.has(q.text));
   if (leak) throw new Error(`episode ${e.index ?? '?'}: query sentence ${leak.id} is also in the support`);
 }
+
+/**
+ * Meta-training sentences for a fold with the test types kept novel: every sentence that contains a
+ * mention of one of `fold.test` is left out (`'drop'`), so those mentions are never taught as
+ * non-entities; `'keep'` returns the sentences unchanged (the test-type mentions then stay in,
+ * unlabelled). Only the labels of the training split are used to decide, never evaluation data.
+ */
+export function foldTrainingSentences(
+  sentences: readonly Sentence[],
+  fold: Fold,
+  testMentions: 'drop' | 'keep' = 'drop',
+): Sentence[] {
+  if (testMentions === 'keep') return [...sentences];
+  const test = new Set(fold.test);
+  return sentences.filter((s) => !s.entities.some((e) => test.has(e.type)));
+}

@@ -90,7 +90,9 @@ export class EpisodeTagger implements Tagger {
       const starts = selectStarts(startProbs, lengths, T, o.startThreshold);
       let perText: CandidateSpan[][] = texts.map(() => []);
       if (starts.batch.length > 0) {
-        const endT = tf.tidy(() => tf.sigmoid(conditionedEndLogits(params, c, z, starts, protos, present)));
+        const endT = tf.tidy(() =>
+          tf.sigmoid(conditionedEndLogits(params, c, z, starts, protos, present, texts)),
+        );
         const endProbs = (await endT.data()) as Float32Array;
         endT.dispose();
         perText = collectCandidates(startProbs, endProbs, starts, lengths, T, K, o.endThreshold);
@@ -101,7 +103,7 @@ export class EpisodeTagger implements Tagger {
         const N = this.types.length;
         const offset = withNone ? 1 : 0;
         const probsT = tf.tidy(() => {
-          const reps = typeRepresentations(params, c, z, spans);
+          const reps = typeRepresentations(params, c, z, spans, texts);
           const logits = typeLogits(
             params,
             c,

@@ -214,11 +214,17 @@ class NNSpanTagger implements Tagger {
           feats,
           tf.tensor1d(UNIFORM),
         );
-        const reps = typeRepresentations(this.source.vars, this.source.config, z, {
-          batch: Int32Array.from(cb),
-          start: Int32Array.from(cs),
-          end: Int32Array.from(ce),
-        });
+        const reps = typeRepresentations(
+          this.source.vars,
+          this.source.config,
+          z,
+          {
+            batch: Int32Array.from(cb),
+            start: Int32Array.from(cs),
+            end: Int32Array.from(ce),
+          },
+          chunk,
+        );
         const d = squaredDistances(reps, this.supportReps);
         return [tf.argMin(d, 1), tf.min(d, 1)];
       });
@@ -327,11 +333,17 @@ export class NNSpanLearner implements FewShotLearner {
     });
     const reps = tf.tidy(() => {
       const z = embed(vars, config, encoder, feats, tf.tensor1d(UNIFORM));
-      return typeRepresentations(vars, config, z, {
-        batch: Int32Array.from(sb),
-        start: Int32Array.from(ss),
-        end: Int32Array.from(se),
-      });
+      return typeRepresentations(
+        vars,
+        config,
+        z,
+        {
+          batch: Int32Array.from(sb),
+          start: Int32Array.from(ss),
+          end: Int32Array.from(se),
+        },
+        texts,
+      );
     });
     disposeFeatures(feats);
     return new NNSpanTagger(this.source, wanted, reps, Int32Array.from(labels), this.o);
