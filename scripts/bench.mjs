@@ -32,6 +32,11 @@ const BENCHES = {
     args: ['bench/fewshot/run.ts'],
     about: 'MAML-ProtoNet++ and baselines, novel-type folds (long)',
   },
+  'fewshot-cue-probe': {
+    args: ['bench/fewshot/cue-probe.ts'],
+    quick: true,
+    about: 'novel-type typing accuracy of the fixed span cues alone (word vectors, KB, lexical), ~1 min',
+  },
   'fewshot-cross-domain': {
     args: ['bench/fewshot/cross-domain.ts'],
     about: 'MAML-ProtoNet++ meta-trained on Stockmark, tested on GSD NE and JMED types (long)',

@@ -167,6 +167,14 @@ log('backend', backend);
 const allTrain = (await readDataset(path.join(dataRoot, 'stockmark/train.jsonl'))).sentences;
 const dev = (await readDataset(path.join(dataRoot, 'stockmark/dev.jsonl'))).sentences;
 
+// Data-backed span cues (models/vectors, the KB): registered when there, used by models whose
+// config names them (--model '{"spanCues":["vectors","kb"]}').
+const vectorsPath = path.join(repoRoot, 'models/vectors/vectors.bin');
+const cues = await meta.loadSpanCues({
+  ...(existsSync(vectorsPath) ? { vectors: vectorsPath } : {}),
+  ...(existsSync(kbPath) ? { kb: kbPath } : {}),
+});
+log('span cues', cues.map((c) => `${c.name} (${c.dim})`).join(', ') || 'none');
 const encoderPath = args.encoder ?? path.join(repoRoot, 'models/encoder/encoder.bin');
 const pretrainedEncoder = existsSync(encoderPath);
 const useGazetteer = !args.noGazetteer && existsSync(kbPath);

@@ -22,6 +22,9 @@ export const META = {
   manifest: 'meta.json',
   model: 'model.json',
   encoder: 'encoder.bin',
+  /** Copies of the span cues' data (when the model uses them), so the folder stands alone. */
+  vectors: 'vectors.bin',
+  kb: 'kb.jsonl',
 } as const;
 
 /** Files of an adapted-model folder written by `nerima adapt`. */
@@ -52,6 +55,17 @@ export interface MetaManifest {
   createdAt: string;
   /** Training summary (episodes, stop reason, losses, time). */
   training: Record<string, unknown>;
+  /**
+   * Data files of the model's span cues (meta-core `spanCues`), in this folder: `vectors` (subword
+   * vectors), `kb` (KB JSONL). Absent: the model uses none.
+   */
+  cues?: SpanCueFiles;
+}
+
+/** Files of the span cues a meta model needs (see meta-core's `loadSpanCues`). */
+export interface SpanCueFiles {
+  vectors?: string;
+  kb?: string;
 }
 
 /** `adapted.json`: a support set and its types, adapted with the meta model in `meta/`. */

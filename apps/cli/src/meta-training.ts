@@ -10,6 +10,7 @@ import type { NerimaEncoder } from '@nerima/encoder';
 import {
   createMamlProtoNet,
   FeatureStore,
+  loadSpanCues,
   type MamlProtoNet,
   type MetaTrainResult,
   VARIANTS,
@@ -20,6 +21,7 @@ import type { CommandContext } from './command.js';
 import type { EncoderChoice } from './encoder-file.js';
 import { loadEncoderFile } from './encoder-file.js';
 import { DataError, UsageError } from './errors.js';
+import type { SpanCueFiles } from './layout.js';
 import { formatDuration } from './progress.js';
 
 /** Model variants `--variant` accepts (meta-core's `VARIANTS`: the full model, baselines, ablations). */
@@ -47,6 +49,8 @@ export interface MetaTrainingSetup {
   variant: keyof typeof VARIANTS;
   /** Texts to encode ahead (e.g. evaluation sentences), under the same progress bar. */
   extraTexts?: readonly string[];
+  /** Span cues to train with (meta-core `spanCues`) and their data files. Default none. */
+  cues?: SpanCueFiles;
 }
 
 /** A trained learner; `dispose()` frees it and its encoder. */
@@ -113,6 +117,16 @@ async function checkpointEpisode(dir: string): Promise<number | null> {
   }
 }
 
+/** Registers the span cues of `files` (meta-core `loadSpanCues`); returns their names, in model order. */
+export async function registerCues(files: SpanCueFiles | undefined): Promise<string[]> {
+  if (!files || (!files.vectors && !files.kb)) return [];
+  await loadSpanCues({
+    ...(files.vectors ? { vectors: files.vectors } : {}),
+    ...(files.kb ? { kb: files.kb } : {}),
+  });
+  return [...(files.vectors ? ['vectors'] : []), ...(files.kb ? ['kb'] : [])];
+}
+
 /** Meta-trains a new MAML-ProtoNet++ (see the module comment). */
 export async function runMetaTraining(
   ctx: Pick<CommandContext, 'global' | 'out' | 'progress'>,
@@ -124,9 +138,11 @@ export async function runMetaTraining(
   try {
     const texts = [...new Set([...setup.train.map((s) => s.text), ...(setup.extraTexts ?? [])])];
     const store = new FeatureStore(encoder, { capacity: Math.max(20_000, texts.length + 4096) });
+    const cueNames = await registerCues(setup.cues);
     learner = await createMamlProtoNet({
       encoder,
       store,
+      spanCues: cueNames,
       name: 'maml-protonet++',
       knownTypes: [...setup.trainTypes],
       seed: setup.seed,

@@ -23,7 +23,9 @@ import {
   META_MANIFEST_FORMAT,
   type MetaManifest,
   RUN,
+  type SpanCueFiles,
 } from './layout.js';
+import { registerCues } from './meta-training.js';
 
 async function isFile(path: string): Promise<boolean> {
   try {
@@ -65,11 +67,20 @@ export async function saveMetaFolder(
   dir: string,
   learner: MamlProtoNet,
   encoderFile: string,
-  info: Pick<MetaManifest, 'trainTypes' | 'training' | 'encoderSource'>,
+  info: Pick<MetaManifest, 'trainTypes' | 'training' | 'encoderSource'> & { cues?: SpanCueFiles },
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
   await learner.save(join(dir, META.model));
   await copyFile(encoderFile, join(dir, META.encoder));
+  const cues: SpanCueFiles = {};
+  if (info.cues?.vectors) {
+    await copyFile(info.cues.vectors, join(dir, META.vectors));
+    cues.vectors = META.vectors;
+  }
+  if (info.cues?.kb) {
+    await copyFile(info.cues.kb, join(dir, META.kb));
+    cues.kb = META.kb;
+  }
   const manifest: MetaManifest = {
     format: META_MANIFEST_FORMAT,
     version: MANIFEST_VERSION,
@@ -80,6 +91,7 @@ export async function saveMetaFolder(
     trainTypes: [...info.trainTypes],
     createdAt: new Date().toISOString(),
     training: info.training,
+    ...(cues.vectors || cues.kb ? { cues } : {}),
   };
   await writeJsonAtomic(join(dir, META.manifest), manifest);
 }
@@ -110,6 +122,23 @@ export async function loadMetaFolder(
   const modelPath = join(dir, manifest.model);
   if (!(await isFile(modelPath)))
     throw new DataError(`${modelPath}: missing; the model folder is incomplete`);
+  if (manifest.cues) {
+    const files: SpanCueFiles = {};
+    for (const key of ['vectors', 'kb'] as const) {
+      const name = manifest.cues[key];
+      if (name === undefined) continue;
+      if (!(await isFile(join(dir, name))))
+        throw new DataError(
+          `${join(dir, name)}: missing (${manifestPath} lists it as the '${key}' span cue's data)`,
+        );
+      files[key] = join(dir, name);
+    }
+    try {
+      await registerCues(files);
+    } catch (err) {
+      throw new DataError(`${dir}: cannot load the span cues: ${(err as Error).message}`, [], { cause: err });
+    }
+  }
   const encoder = await loadEncoderFile(join(dir, manifest.encoder));
   try {
     const store = new FeatureStore(encoder, { capacity: options.storeCapacity ?? 20_000 });

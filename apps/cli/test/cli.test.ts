@@ -249,7 +249,17 @@ describe('eval', () => {
 describe('pipeline', () => {
   it('runs every stage on the demo corpus with tiny budgets and writes a complete run folder', async () => {
     const out = join(tmp, 'runs', 'full');
-    const r = await nerima(['pipeline', '--minutes', '0.2', '--episodes', '5', '--out', out]);
+    const r = await nerima([
+      'pipeline',
+      '--minutes',
+      '0.2',
+      '--episodes',
+      '5',
+      '--span-cues',
+      'none',
+      '--out',
+      out,
+    ]);
     expect(r.code).toBe(0);
     expectNoStack(r);
     expect(r.stdout).toContain(`report: ${join(out, 'report.md')}`);
@@ -270,6 +280,9 @@ describe('pipeline', () => {
       'meta.json',
       'model.json',
     ]);
+    // --span-cues none: no cue data in the folder (models.test.ts covers meta-train with vectors).
+    const manifest = JSON.parse(await readFile(join(out, 'model/meta/meta.json'), 'utf8'));
+    expect(manifest.cues).toBeUndefined();
     expect(existsSync(join(out, 'checkpoints/meta/checkpoint.json'))).toBe(true);
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
     expect(report.runs.map((x: { method: string; setting: string }) => `${x.method} ${x.setting}`)).toEqual([

@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { initBackend, saveWeights } from '@nerima/core';
+import { trainSubwordVectors, VECTORS_FORMAT, VECTORS_VERSION } from '@nerima/encoder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoStack, nerima, startNerima } from './run-cli.js';
 
@@ -19,6 +21,7 @@ interface Row {
 
 let tmp: string;
 let trainFile: string;
+let vectorsFile: string;
 let devFile: string;
 let supportFile: string;
 let metaRun: string;
@@ -56,6 +59,18 @@ beforeAll(async () => {
   metaRun = join(tmp, 'meta');
   taggerRun = join(tmp, 'tagger');
   adaptedDir = join(tmp, 'adapted');
+  // Tiny subword vectors for the vectors span cue (the real ones are built by `pnpm build:vectors`).
+  await initBackend({ backend: 'cpu' });
+  const words = (await readRows(trainFile)).map((r) => Array.from(r.text as string));
+  const { vectors } = trainSubwordVectors(words, { dim: 8, buckets: 500, minCount: 1, epochs: 1 });
+  const tensors = vectors.toTensors();
+  vectorsFile = join(tmp, 'vectors.bin');
+  await saveWeights(vectorsFile, tensors, {
+    format: VECTORS_FORMAT,
+    version: VECTORS_VERSION,
+    config: vectors.config,
+  });
+  for (const t of Object.values(tensors)) t.dispose();
 });
 
 afterAll(async () => {
@@ -120,6 +135,8 @@ describe('meta-train', () => {
     '1,2',
     '--checkpoint-every',
     '2',
+    '--vectors',
+    vectorsFile,
   ];
 
   it('meta-trains, saves model/meta with checkpoints, and resumes to more episodes', async () => {
@@ -132,12 +149,14 @@ describe('meta-train', () => {
       'encoder.bin',
       'meta.json',
       'model.json',
+      'vectors.bin',
     ]);
     const meta = JSON.parse(await readFile(join(metaRun, 'model/meta/meta.json'), 'utf8'));
     expect(meta).toMatchObject({
       format: 'nerima-cli-meta',
       name: 'maml-protonet++',
       trainTypes: ['PERSON', 'CORPORATION', 'POLITICAL_ORG', 'FACILITY'],
+      cues: { vectors: 'vectors.bin' },
     });
     const ck = JSON.parse(await readFile(join(metaRun, 'checkpoints/meta/checkpoint.json'), 'utf8'));
     expect(ck.episode).toBe(4);
@@ -155,6 +174,22 @@ describe('meta-train', () => {
     const report = JSON.parse(await readFile(join(metaRun, 'report.json'), 'utf8'));
     expect(report.losses).toHaveLength(2);
     expect(await readdir(tmp)).not.toContain('.meta.partial');
+  });
+
+  it('rejects unknown span cues, the kb cue without --kb and a missing vectors file', async () => {
+    const [bad, noKb, noVectors] = await Promise.all([
+      nerima([...args(), '--span-cues', 'vectors,gloves', '--out', join(tmp, 'c1')]),
+      nerima([...args(), '--span-cues', 'kb', '--out', join(tmp, 'c2')]),
+      nerima([...args(), '--vectors', join(tmp, 'none.bin'), '--out', join(tmp, 'c3')]),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--span-cues: unknown cue(s) gloves');
+    expect(noKb.code).toBe(2);
+    expect(noKb.stderr).toContain('--span-cues kb needs --kb <file>');
+    expect(noVectors.code).toBe(2);
+    expect(noVectors.stderr).toContain('none.bin does not exist');
+    for (const r of [bad, noKb, noVectors]) expectNoStack(r);
+    for (const d of ['c1', 'c2', 'c3']) expect(existsSync(join(tmp, d))).toBe(false);
   });
 
   it('rejects unknown types, an impossible N and a bad variant', async () => {
@@ -194,6 +229,7 @@ describe('adapt', () => {
       'encoder.bin',
       'meta.json',
       'model.json',
+      'vectors.bin',
     ]);
     const manifest = JSON.parse(await readFile(join(adaptedDir, 'adapted.json'), 'utf8'));
     expect(manifest).toMatchObject({ format: 'nerima-cli-adapted', types: res.types, from: metaRun });

@@ -32,6 +32,46 @@ export interface GazetteerEntry {
   type: string;
 }
 
+/** One KB row (`../shared/data/kb/entities.jsonl`): name, type and, where the KB has one, subtype. */
+export interface KbEntry extends GazetteerEntry {
+  subtype?: string;
+}
+
+/** Reads a KB file (JSON lines with string `ja` and `type`, optional `subtype`); errors name file:line. */
+export async function readKbEntries(path: string): Promise<KbEntry[]> {
+  let raw: string;
+  try {
+    const { readFile } = await import('node:fs/promises'); // Node.js only; loaded on demand
+    raw = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new Error(
+      `gazetteer: cannot read the KB at ${path} (${(err as Error).message}). ` +
+        'Pass gazetteer.kbPath pointing at entities.jsonl (e.g. ../shared/data/kb/entities.jsonl).',
+    );
+  }
+  const entries: KbEntry[] = [];
+  const lines = raw.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (!line) continue;
+    let obj: { ja?: unknown; type?: unknown; subtype?: unknown };
+    try {
+      obj = JSON.parse(line);
+    } catch (err) {
+      throw new Error(`${path}:${i + 1}: invalid JSON (${(err as Error).message})`);
+    }
+    if (typeof obj.ja !== 'string' || typeof obj.type !== 'string') {
+      throw new Error(`${path}:${i + 1}: field ja/type: expected strings`);
+    }
+    entries.push({
+      ja: obj.ja,
+      type: obj.type,
+      ...(typeof obj.subtype === 'string' ? { subtype: obj.subtype } : {}),
+    });
+  }
+  return entries;
+}
+
 export class Gazetteer {
   private readonly root: TrieNode = { next: new Map(), types: 0 };
   /** Number of distinct (name, type) pairs inserted. */
@@ -70,33 +110,12 @@ export class Gazetteer {
     path: string,
     options: { minLength?: number; maxLength?: number } = {},
   ): Promise<Gazetteer> {
-    let raw: string;
-    try {
-      const { readFile } = await import('node:fs/promises'); // Node.js only; loaded on demand
-      raw = await readFile(path, 'utf8');
-    } catch (err) {
-      throw new Error(
-        `gazetteer: cannot read the KB at ${path} (${(err as Error).message}). ` +
-          'Pass gazetteer.kbPath pointing at entities.jsonl (e.g. ../shared/data/kb/entities.jsonl).',
-      );
-    }
-    const entries: GazetteerEntry[] = [];
-    const lines = raw.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!.trim();
-      if (!line) continue;
-      let obj: { ja?: unknown; type?: unknown };
-      try {
-        obj = JSON.parse(line);
-      } catch (err) {
-        throw new Error(`${path}:${i + 1}: invalid JSON (${(err as Error).message})`);
-      }
-      if (typeof obj.ja !== 'string' || typeof obj.type !== 'string') {
-        throw new Error(`${path}:${i + 1}: field ja/type: expected strings`);
-      }
-      entries.push({ ja: obj.ja, type: obj.type });
-    }
-    return new Gazetteer(entries, options.minLength, options.maxLength);
+    const entries = await readKbEntries(path);
+    return new Gazetteer(
+      entries.map((e) => ({ ja: e.ja, type: e.type })),
+      options.minLength,
+      options.maxLength,
+    );
   }
 
   /**

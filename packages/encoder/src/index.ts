@@ -3,7 +3,7 @@
 export * from './browser.js';
 export type { SaveEncoderOptions } from './create.js';
 export { loadEncoder, saveEncoder } from './create.js';
-export { loadGazetteer } from './gazetteer.js';
+export { loadGazetteer, readKbEntries } from './gazetteer.js';
 export type { HfContextEncoder, HfContextOptions, TokenAlignment } from './hf.js';
 export { createHfContextEncoder } from './hf.js';
 export type { MaskedBatch } from './mlm.js';
@@ -11,3 +11,4 @@ export { MlmHead, maskBatch } from './mlm.js';
 export { defaultDictPath, loadKuromoji } from './morph.js';
 export type { EvalResult, PretrainOptions, PretrainResult } from './pretrain.js';
 export { evaluateMlm, pretrain } from './pretrain.js';
+export { loadSubwordVectors } from './vectors/load.js';

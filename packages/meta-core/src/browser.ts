@@ -9,6 +9,18 @@ export type { NNSpanOptions, ProjectionSource } from './baselines/nnshot.js';
 export { NNShotLearner, NNSpanLearner } from './baselines/nnshot.js';
 export type { ControlConfig, ControlOutput, ControlValues } from './control.js';
 export { controlForward, controlValues, createControlVariables } from './control.js';
+export type { KbCueEntry, KbCueOptions } from './cues/kb-cue.js';
+export { createKbCue } from './cues/kb-cue.js';
+export type { SpanCue } from './cues/registry.js';
+export {
+  getSpanCue,
+  registerSpanCue,
+  spanCueBlocks,
+  spanCuesDim,
+  unregisterSpanCue,
+} from './cues/registry.js';
+export type { VectorCueOptions } from './cues/vector-cue.js';
+export { createVectorCue } from './cues/vector-cue.js';
 export type { FeatureStoreOptions } from './features.js';
 export { FeatureStore } from './features.js';
 export type {

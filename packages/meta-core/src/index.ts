@@ -3,3 +3,5 @@
 export type { FineTuneOptions, PretrainOptions, PretrainResult } from './baselines/finetune.js';
 export { createFineTuneLearner, FineTuneLearner } from './baselines/finetune.js';
 export * from './browser.js';
+export type { LoadSpanCuesOptions } from './cues/load.js';
+export { loadSpanCues } from './cues/load.js';

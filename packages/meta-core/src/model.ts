@@ -27,6 +27,7 @@ import {
 } from '@nerima/span-decoder';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ControlConfig, createControlVariables, validateControlConfig } from './control.js';
+import { getSpanCue, spanCueBlocks, spanCuesDim } from './cues/registry.js';
 import { disposeFeatures, type FeatureStore } from './features.js';
 import { LEXICAL_DIM, lexicalFeatures } from './lexical.js';
 import { Builder, dense, makeVariable, type ParamMap, param } from './params.js';
@@ -83,6 +84,12 @@ export interface MetaModelConfig {
    * / first characters and their scripts, see lexical.ts, times a learned scale `lex.logScale`).
    */
   typeFeatures: TypeFeatures;
+  /**
+   * Fixed span cues appended to the type representation (cues/registry.ts), each times its own
+   * learned scale `exp(cue.<name>.logScale)` (initially √dim): e.g. `['vectors', 'kb']` (distributional word vectors, KB
+   * categories). Absent in older model files (= none). Needs `typeFeatures` other than `'span'`.
+   */
+  spanCues?: string[];
   /** Fast-weight groups, inner learning-rate bounds and distance-scale bounds. */
   control: ControlConfig;
   /** Use the control network (else the configured initial values, fixed). */
@@ -155,6 +162,7 @@ export function makeConfig(inputDim: number, o: MetaModelOptions = {}): MetaMode
     condition: typeHead === 'prototype' && (o.condition ?? true),
     knownTypes: typeHead === 'prototype' ? [...(o.knownTypes ?? [])] : [],
     typeFeatures: o.typeFeatures ?? 'span+z',
+    spanCues: [...(o.spanCues ?? [])],
     adaptHead,
     control,
     useControl: o.useControl ?? true,
@@ -190,6 +198,11 @@ export function validateModelConfig(c: MetaModelConfig, where = 'meta-core confi
       `${where}: typeFeatures must be one of ${TYPE_FEATURES.join(', ')}, got ${JSON.stringify(c.typeFeatures)}`,
     );
   }
+  const cues = c.spanCues ?? [];
+  if (!Array.isArray(cues) || cues.some((n) => typeof n !== 'string') || new Set(cues).size !== cues.length)
+    throw new RangeError(`${where}: spanCues must be distinct cue names, got ${JSON.stringify(c.spanCues)}`);
+  if (cues.length > 0 && c.typeFeatures === 'span')
+    throw new RangeError(`${where}: spanCues need typeFeatures 'span+z' or 'span+z+lex', not 'span'`);
   if (c.typeHead !== 'prototype' && c.typeHead !== 'linear') {
     throw new RangeError(
       `${where}: typeHead must be 'prototype' or 'linear', got ${JSON.stringify(c.typeHead)}`,
@@ -275,6 +288,11 @@ export function createVariables(c: MetaModelConfig, rng: Rng): Map<string, tf.Va
     if (c.condition) b.constant('cond.end.c', [], 0);
   }
   if (c.typeFeatures === 'span+z+lex') b.constant('lex.logScale', [], 0);
+  // A cue starts at per-dimension magnitude ≈ 1, like the learned features (a unit vector over
+  // `dim` entries times √dim), else the 300-odd learned dimensions drown it in the distance and the
+  // outer loop's small steps take thousands of episodes to lift it.
+  for (const name of c.spanCues ?? [])
+    b.constant(`cue.${name}.logScale`, [], 0.5 * Math.log(getSpanCue(name).dim));
   if (c.nonEntity === 'threshold') {
     if (c.typeHead === 'prototype') b.constant('type.logTau', [], Math.log(1));
     else b.constant('type.noneBias', [], 0);
@@ -493,8 +511,26 @@ export function typeDim(c: MetaModelConfig): number {
   return (
     c.decoder.spanDim +
     (c.typeFeatures === 'span' ? 0 : 2 * c.projDim) +
-    (c.typeFeatures === 'span+z+lex' ? LEXICAL_DIM : 0)
+    (c.typeFeatures === 'span+z+lex' ? LEXICAL_DIM : 0) +
+    spanCuesDim(c.spanCues ?? [])
   );
+}
+
+/** Each named cue's block [S, dim] times exp(cue.<name>.logScale). */
+function cueParts(
+  params: ParamMap,
+  cues: readonly string[],
+  texts: readonly string[],
+  spans: SpanIndex,
+): tf.Tensor2D[] {
+  const S = spans.batch.length;
+  return spanCueBlocks(cues, texts, spans).map((block, i) => {
+    const name = cues[i] as string;
+    return tf.mul(
+      tf.tensor2d(block, [S, getSpanCue(name).dim]),
+      tf.exp(param(params, `cue.${name}.logScale`)),
+    ) as tf.Tensor2D;
+  });
 }
 
 /**
@@ -535,13 +571,24 @@ export function typeRepresentations(
     tf.tensor2d(inv, [S, 1]),
   );
   const lastZ = tf.gather(tf.reshape(z, [B * T, H]), tf.tensor1d(last, 'int32'));
-  if (c.typeFeatures !== 'span+z+lex') return tf.concat([reps, mean, lastZ], 1) as tf.Tensor2D;
-  if (!texts) throw new Error("typeRepresentations: typeFeatures 'span+z+lex' needs the texts of z's rows");
-  const lex = tf.mul(
-    tf.tensor2d(lexicalFeatures(texts, spans), [S, LEXICAL_DIM]),
-    tf.exp(param(params, 'lex.logScale')),
-  );
-  return tf.concat([reps, mean, lastZ, lex], 1) as tf.Tensor2D;
+  const parts: tf.Tensor2D[] = [reps, mean as tf.Tensor2D, lastZ as tf.Tensor2D];
+  const cues = c.spanCues ?? [];
+  if (c.typeFeatures === 'span+z+lex' || cues.length > 0) {
+    if (!texts)
+      throw new Error(
+        "typeRepresentations: typeFeatures 'span+z+lex' or spanCues needs the texts of z's rows",
+      );
+  }
+  if (c.typeFeatures === 'span+z+lex') {
+    parts.push(
+      tf.mul(
+        tf.tensor2d(lexicalFeatures(texts as readonly string[], spans), [S, LEXICAL_DIM]),
+        tf.exp(param(params, 'lex.logScale')),
+      ) as tf.Tensor2D,
+    );
+  }
+  parts.push(...cueParts(params, cues, texts ?? [], spans));
+  return tf.concat(parts, 1) as tf.Tensor2D;
 }
 
 /**

@@ -1,11 +1,18 @@
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { keepTypes, writeJsonAtomic, writeJsonl } from '@nerima/core';
 import { getFlag, getInt, getList, requireString, userPath } from '../args.js';
 import { defineCommand } from '../command.js';
 import { readDatasetFile } from '../data.js';
 import { DataError } from '../errors.js';
-import { ADAPTED, ADAPTED_FORMAT, type AdaptedManifest, MANIFEST_VERSION, META } from '../layout.js';
+import {
+  ADAPTED,
+  ADAPTED_FORMAT,
+  type AdaptedManifest,
+  MANIFEST_VERSION,
+  META,
+  type MetaManifest,
+} from '../layout.js';
 import { checkRunFolder, startRunFolder } from '../run-folder.js';
 import { checkSupport } from '../support.js';
 
@@ -114,7 +121,14 @@ in the file) needs at least --min-k mentions; a --types entry without any mentio
     };
     try {
       await mkdir(join(pending.tmp, ADAPTED.metaDir));
-      for (const f of [META.manifest, META.model, META.encoder]) {
+      // The span cues' data files travel with the model (meta.json lists them).
+      const metaManifest = JSON.parse(
+        await readFile(join(folder.metaDir, META.manifest), 'utf8'),
+      ) as MetaManifest;
+      const cueFiles = Object.values(metaManifest.cues ?? {}).filter(
+        (f): f is string => typeof f === 'string',
+      );
+      for (const f of [META.manifest, META.model, META.encoder, ...cueFiles]) {
         await copyFile(join(folder.metaDir, f), join(pending.tmp, ADAPTED.metaDir, f));
       }
       await writeJsonl(join(pending.tmp, ADAPTED.support), support);

@@ -13,6 +13,7 @@ import {
   userPath,
 } from '../args.js';
 import { defineCommand } from '../command.js';
+import { CUE_OPTIONS } from '../cue-options.js';
 import { loadTrainData } from '../data.js';
 import { resolveEncoder } from '../encoder-file.js';
 import { DataError, UsageError } from '../errors.js';
@@ -111,6 +112,7 @@ Adapt the result to new types with "nerima adapt", or serve it with "nerima serv
       description: 'continue an unfinished (or finished) run of --out from its checkpoint',
     },
     force: { type: 'boolean', description: 'replace a non-empty --out, or discard an unfinished run of it' },
+    ...CUE_OPTIONS,
   },
   examples: [
     {
@@ -165,6 +167,8 @@ Adapt the result to new types with "nerima adapt", or serve it with "nerima serv
       [2, 3, 4].filter((x) => x <= trainTypes.length).concat(trainTypes.length < 2 ? [1] : []),
       { min: 1, max: 1000 },
     );
+    const { resolveCueFiles } = await import('../cue-files.js');
+    const cues = resolveCueFiles(ctx, ctx.values);
     const { checkMetaTrainingData, runMetaTraining } = await import('../meta-training.js');
     checkMetaTrainingData(data.sentences, trainTypes, n, k, data.file);
 
@@ -202,12 +206,14 @@ Adapt the result to new types with "nerima adapt", or serve it with "nerima serv
         checkpointEvery: every,
         resume,
         variant: variant as (typeof VARIANTS)[number],
+        cues,
       });
       const { saveMetaFolder } = await import('../model-folder.js');
       await saveMetaFolder(join(folder.tmp, RUN.metaDir), trained.learner, encoder.path, {
         trainTypes,
         training: trained.summary,
         encoderSource: `${encoder.path} (${encoder.source})`,
+        cues,
       });
       const config = {
         command: 'meta-train',
@@ -224,6 +230,7 @@ Adapt the result to new types with "nerima adapt", or serve it with "nerima serv
         checkpointEvery: every,
         seed: ctx.global.seed,
         encoder: encoder.path,
+        spanCues: cues,
         backend: ctx.global.backend ?? null,
         node: process.version,
       };

@@ -11,6 +11,7 @@ import {
 import { buildReport, defaultSettings, type ReportRun, writeReport } from '@nerima/eval';
 import { getFlag, getInt, getList, getNumber, getString, userPath } from '../args.js';
 import { defineCommand } from '../command.js';
+import { CUE_OPTIONS } from '../cue-options.js';
 import { type EvalData, loadEvalData } from '../data.js';
 import { resolveEncoder } from '../encoder-file.js';
 import { DataError, UsageError } from '../errors.js';
@@ -87,6 +88,8 @@ unless --force). Prints the report path and the headline macro F1 (MAML-ProtoNet
       defaultText: 'runs/<timestamp>',
     },
     force: { type: 'boolean', description: 'replace a non-empty --out folder' },
+    'span-cues': CUE_OPTIONS['span-cues'],
+    vectors: CUE_OPTIONS.vectors,
     episodes: {
       type: 'string',
       valueName: '<count>',
@@ -355,6 +358,10 @@ unless --force). Prints the report path and the headline macro F1 (MAML-ProtoNet
       if (withMeta && encoder && encoderPath) {
         const { runMetaTraining } = await import('../meta-training.js');
         const { saveMetaFolder } = await import('../model-folder.js');
+        // The KB cue uses the KB when one was given or found for real data (as the mention swaps do).
+        const { resolveCueFiles } = await import('../cue-files.js');
+        const cueKb = kb && (kb.how === '--kb' || !isDemo) ? kb.path : undefined;
+        const cues = resolveCueFiles(ctx, { ...ctx.values, kb: cueKb });
         const evalTexts = [...episodes.values()]
           .flat()
           .flatMap((e) => [...e.support, ...e.query].map((s) => s.text));
@@ -379,6 +386,7 @@ unless --force). Prints the report path and the headline macro F1 (MAML-ProtoNet
           resume: false,
           variant: 'full',
           extraTexts: evalTexts,
+          cues,
         });
         disposers.push(() => trained.dispose());
         metaSummary = trained.summary;
@@ -388,6 +396,7 @@ unless --force). Prints the report path and the headline macro F1 (MAML-ProtoNet
           encoderSource: alignOn
             ? `${encoder.path}, aligned on ${kb?.path}`
             : `${encoder.path} (${encoder.source})`,
+          cues,
         });
         learners.push({ name: META, learner: trained.learner });
       }
