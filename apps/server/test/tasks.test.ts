@@ -229,7 +229,9 @@ describe('memory limits and concurrency', () => {
   });
 
   it('answers 100 concurrent requests with distinct texts, each with its own entities, never overlapping predict calls', async () => {
-    const learner = new FakeLearner({ predictDelayMs: 2 });
+    // 20 ms per predict call: long enough that requests queue up behind it even when the test
+    // machine is loaded (with 2 ms, a loaded CI run once saw every batch at ≤ 2 texts).
+    const learner = new FakeLearner({ predictDelayMs: 20 });
     const tagger = await learner.adapt(SUPPORT);
     running = await start({ learner, tagger });
     const { url } = running;
