@@ -2,7 +2,7 @@
  * Error analysis of a trained meta-learner on a few test episodes (fold, shots): prediction counts,
  * untyped matches and a sample of false positives / misses.
  *
- *   pnpm exec tsx --conditions=@nerima/source bench/fewshot/diagnose.ts --fold A --k 5 --method full --episodes 10
+ *   pnpm exec tsx --conditions=@nerima/source bench/fewshot/diagnose.ts --fold A --k 5 --method full --episodes 10 [--tag NAME]
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -31,7 +31,13 @@ const gazetteer = !argv.includes('--no-gazetteer') && existsSync(kbPath) ? { kbP
 const encoder = existsSync(encPath)
   ? await enc.createEncoder({ from: encPath, gazetteer })
   : await enc.createEncoder({ texts: train.map((s: Sentence) => s.text), gazetteer });
-let modelPath = path.join(repoRoot, 'runs/fewshot', fold, method, 'model.json');
+let modelPath = path.join(repoRoot, 'runs/fewshot', get('tag', ''), fold, method, 'model.json');
+// Models trained with span cues need them registered.
+const vectorsPath = path.join(repoRoot, 'models/vectors/vectors.bin');
+await meta.loadSpanCues({
+  ...(existsSync(vectorsPath) ? { vectors: vectorsPath } : {}),
+  ...(existsSync(kbPath) ? { kb: kbPath } : {}),
+});
 if (argv.includes('--test-steps')) {
   // Same weights, another number of inner steps at adaptation time.
   const file = JSON.parse(await readFile(modelPath, 'utf8'));
@@ -57,6 +63,10 @@ let pred = 0;
 let untypedTp = 0;
 let typedTp = 0;
 let startOnly = 0;
+// False positives by what they hit in the fully labelled dev sentence: exactly a mention of a
+// non-target type, overlapping one, overlapping a target mention (wrong boundaries), or nothing.
+const fpKinds = { otherTypeExact: 0, otherTypeOverlap: 0, targetOverlap: 0, nothing: 0 };
+const devById = new Map(dev.map((s: Sentence) => [s.id, s]));
 for (const e of episodes) {
   const tagger = await learner.adapt(e.support, e.types);
   const preds = await tagger.predict(e.query.map((s) => s.text));
@@ -70,7 +80,15 @@ for (const e of episodes) {
       if (g) {
         untypedTp++;
         if (g.type === x.type) typedTp++;
-      } else if (s.entities.some((y) => y.start === x.start)) startOnly++;
+      } else {
+        if (s.entities.some((y) => y.start === x.start)) startOnly++;
+        const full = (devById.get(s.id)?.entities ?? []).filter((y) => !e.types.includes(y.type));
+        const overlaps = (y: { start: number; end: number }) => y.start < x.end && x.start < y.end;
+        if (full.some((y) => y.start === x.start && y.end === x.end)) fpKinds.otherTypeExact++;
+        else if (full.some(overlaps)) fpKinds.otherTypeOverlap++;
+        else if (s.entities.some(overlaps)) fpKinds.targetOverlap++;
+        else fpKinds.nothing++;
+      }
     }
     if (i < 2 && e.index !== undefined && e.index < 3) {
       console.log(
@@ -91,4 +109,5 @@ console.log({
   untypedP: untypedTp / pred,
   untypedR: untypedTp / gold,
   typeAcc: typedTp / untypedTp,
+  falsePositives: fpKinds,
 });

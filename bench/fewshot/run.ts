@@ -31,6 +31,11 @@
  *                         unlabelled, so they are taught as non-entities) | drop: training sentences
  *                         that contain a mention of one of the fold's test types are left out of
  *                         every method's training data
+ *   --distant N           meta-learners also train on N silver sentences from ../shared/data/unlabeled
+ *                         (rule types + KB names, meta-core distant/: types of the fold's test types
+ *                         dropped, one-to-one training types merged, the rest new training types)
+ *                         and on rule mentions added to the labelled training sentences
+ *   --distant-rate R      share of unlabelled lines considered, seeded (default 0.05)
  *   --out PATH            results file (default bench/results/fewshot.json); --no-write to skip
  */
 import { existsSync } from 'node:fs';
@@ -38,6 +43,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Episode, FewShotLearner, Sentence } from '../../packages/core/src/index.js';
 import type { MetaModelOptions } from '../../packages/meta-core/src/index.js';
+import { distantTrainingData } from './distant.js';
 import { averageFolds, type Summary } from './fold-average.js';
 import { aug, core, enc, evl, meta, tf } from './resolve.js';
 import { dataRoot, gitCommit, kbPath, repoRoot } from './setup.js';
@@ -152,6 +158,8 @@ function parseArgs(argv: string[]) {
     noKnown: argv.includes('--no-known'),
     testMentions: testMentionsArg(get('test-mentions')),
     noGazetteer: argv.includes('--no-gazetteer'),
+    distant: get('distant') === undefined ? 0 : (num('distant', 0) as number),
+    distantRate: Number(get('distant-rate') ?? 0.05),
     out: get('out') ?? path.join(repoRoot, 'bench/results/fewshot.json'),
     write: !argv.includes('--no-write'),
   };
@@ -330,6 +338,15 @@ async function writeResults(final: boolean): Promise<void> {
           ? 'dropped: training sentences with a mention of a fold test type are left out of every method'
           : 'kept, unlabelled (taught as non-entities)',
       metaTraining: {
+        ...(args.distant > 0
+          ? {
+              distant: {
+                sentences: args.distant,
+                rate: args.distantRate,
+                source: 'unlabeled/*.txt, rules + kb',
+              },
+            }
+          : {}),
         episodes: args.trainEpisodes,
         minutesPerLearner: args.minutes ?? null,
         n: [2, 3, 4],
@@ -353,6 +370,23 @@ for (const foldName of args.folds) {
   training[foldName] ??= {};
   const train = trainingSentences(allTrain, fold, args.testMentions);
   training[foldName].trainingSentences = train.length;
+  // --distant: the meta-learners' training data and types (the baselines keep `train`).
+  let metaTrainData: Sentence[] = train;
+  let metaTrainTypes: string[] = [...fold.train];
+  if (args.distant > 0) {
+    const d = await distantTrainingData(train, fold, {
+      dataRoot,
+      kbPath,
+      limit: args.distant,
+      rate: args.distantRate,
+      seed: args.seed,
+    });
+    metaTrainData = d.sentences;
+    metaTrainTypes = d.trainTypes;
+    training[foldName].distant = { ...d.report, trainTypes: d.trainTypes, sentences: d.sentences.length };
+    log(`${foldName}: distant`, JSON.stringify(training[foldName].distant));
+    await store.ensure(metaTrainData.map((s) => s.text));
+  }
   const learners: Array<{ method: string; learner: FewShotLearner; dispose: () => void }> = [];
   let finetune: InstanceType<typeof FineTuneLearner> | null = null;
   for (const method of args.methods) {
@@ -369,14 +403,14 @@ for (const foldName of args.folds) {
           encoder,
           store,
           name: method,
-          knownTypes: args.noKnown ? [] : fold.train,
+          knownTypes: args.noKnown ? [] : metaTrainTypes,
           decode,
           ...baseOptions,
           ...VARIANTS[method as keyof typeof VARIANTS],
         });
         t = performance.now();
-        const r = await learner.metaTrain(train, {
-          trainTypes: fold.train,
+        const r = await learner.metaTrain(metaTrainData, {
+          trainTypes: metaTrainTypes,
           n: [2, 3, 4],
           k: [1, 5],
           episodes: args.trainEpisodes,

@@ -21,6 +21,7 @@ export {
 } from './cues/registry.js';
 export type { VectorCueOptions } from './cues/vector-cue.js';
 export { createVectorCue } from './cues/vector-cue.js';
+export * from './distant/index.js';
 export type { FeatureStoreOptions } from './features.js';
 export { FeatureStore } from './features.js';
 export type {

@@ -58,6 +58,35 @@ describe('MamlProtoNet', () => {
     learner.dispose();
   });
 
+  it('meta-trains and adapts when the type head reads the span cues alone (no span fast weights)', async () => {
+    const { registerSpanCue, unregisterSpanCue } = await import('./cues/registry.js');
+    const { createKbCue } = await import('./cues/kb-cue.js');
+    registerSpanCue(
+      createKbCue([{ ja: '株式会社', type: 'CORPORATION', subtype: 'company' }], { name: 'tinykb' }),
+    );
+    try {
+      const learner = await make({ typeFeatures: 'cues', spanCues: ['tinykb'] });
+      const result = await learner.metaTrain(corpus.train, {
+        trainTypes: TRAIN_TYPES,
+        n: 2,
+        k: 2,
+        episodes: 4,
+        seed: 4,
+      });
+      expect(result.losses.every(Number.isFinite)).toBe(true);
+      const [ep] = sampleEpisodes(corpus.dev, { n: 2, k: 2, count: 1, seed: 5, types: TEST_TYPES });
+      const before = tf.memory().numTensors;
+      const tagger = await learner.adapt(ep!.support, ep!.types);
+      const preds = await tagger.predict(ep!.query.map((s) => s.text));
+      expect(preds.length).toBe(ep!.query.length);
+      tagger.dispose?.();
+      expect(tf.memory().numTensors).toBe(before);
+      learner.dispose();
+    } finally {
+      unregisterSpanCue('tinykb');
+    }
+  });
+
   it.each([
     ['prototypes', false],
     ['Proto-MAML head', true],

@@ -37,8 +37,18 @@ export const MODEL_FORMAT = 'nerima-meta-core';
 export const MODEL_VERSION = 1;
 
 /** What the type head compares (see {@link MetaModelConfig.typeFeatures}). */
-export type TypeFeatures = 'span' | 'span+z' | 'span+z+lex';
-const TYPE_FEATURES: readonly TypeFeatures[] = ['span', 'span+z', 'span+z+lex'];
+export type TypeFeatures = 'span' | 'span+z' | 'span+z+lex' | 'z+cues' | 'cues';
+const TYPE_FEATURES: readonly TypeFeatures[] = ['span', 'span+z', 'span+z+lex', 'z+cues', 'cues'];
+
+/** Whether the type representation includes the decoder's learned span representation (`span.*` weights). */
+export function usesSpanHead(f: TypeFeatures): boolean {
+  return f === 'span' || f === 'span+z' || f === 'span+z+lex';
+}
+
+/** Whether the type representation includes z's mean and last character. */
+function usesZ(f: TypeFeatures): boolean {
+  return f !== 'span' && f !== 'cues';
+}
 
 /** How spans get their type. */
 export type TypeHead = 'prototype' | 'linear';
@@ -82,6 +92,10 @@ export interface MetaModelConfig {
    * What the type head compares: the decoder's span representation, that plus z mean / last char
    * (`'span+z'`), or that plus fixed lexical cues of the span (`'span+z+lex'`: hashed last / last two
    * / first characters and their scripts, see lexical.ts, times a learned scale `lex.logScale`).
+   * `'z+cues'` drops the decoder's span representation (z mean / last char and the span cues), and
+   * `'cues'` types by the span cues alone (no learned type features: the cues' scales and the
+   * control network's distance scale are all that is learned for typing). Both need `spanCues` and
+   * leave the decoder's `span.*` weights out (no `span` fast-weight group).
    */
   typeFeatures: TypeFeatures;
   /**
@@ -125,9 +139,11 @@ export function makeConfig(inputDim: number, o: MetaModelOptions = {}): MetaMode
   const projDim = o.projDim ?? 128;
   const typeHead = o.typeHead ?? 'prototype';
   const adaptHead = typeHead === 'prototype' && (o.adaptHead ?? false);
+  const typeFeatures = o.typeFeatures ?? 'span+z';
+  // Without the decoder's span representation in the type head, `span.*` does not exist.
+  const baseGroups = DEFAULT_GROUPS.filter((g) => g !== 'span' || usesSpanHead(typeFeatures));
   const groups =
-    o.control?.groups ??
-    (typeHead === 'linear' || adaptHead ? [...DEFAULT_GROUPS, 'type'] : [...DEFAULT_GROUPS]);
+    o.control?.groups ?? (typeHead === 'linear' || adaptHead ? [...baseGroups, 'type'] : [...baseGroups]);
   const lrInit = o.control?.lrInit ?? groups.map((g) => (g === 'type' ? 0.5 : 0.05));
   const lrMax = o.control?.lrMax ?? groups.map((g) => (g === 'type' ? 5 : 0.5));
   const control: ControlConfig = {
@@ -161,7 +177,7 @@ export function makeConfig(inputDim: number, o: MetaModelOptions = {}): MetaMode
     nonEntity: o.nonEntity ?? 'decoder',
     condition: typeHead === 'prototype' && (o.condition ?? true),
     knownTypes: typeHead === 'prototype' ? [...(o.knownTypes ?? [])] : [],
-    typeFeatures: o.typeFeatures ?? 'span+z',
+    typeFeatures,
     spanCues: [...(o.spanCues ?? [])],
     adaptHead,
     control,
@@ -203,6 +219,14 @@ export function validateModelConfig(c: MetaModelConfig, where = 'meta-core confi
     throw new RangeError(`${where}: spanCues must be distinct cue names, got ${JSON.stringify(c.spanCues)}`);
   if (cues.length > 0 && c.typeFeatures === 'span')
     throw new RangeError(`${where}: spanCues need typeFeatures 'span+z' or 'span+z+lex', not 'span'`);
+  if (!usesSpanHead(c.typeFeatures)) {
+    if (cues.length === 0)
+      throw new RangeError(`${where}: typeFeatures '${c.typeFeatures}' needs at least one of spanCues`);
+    if (c.control.groups.includes('span'))
+      throw new RangeError(
+        `${where}: typeFeatures '${c.typeFeatures}' has no span representation, so control.groups must not include 'span'`,
+      );
+  }
   if (c.typeHead !== 'prototype' && c.typeHead !== 'linear') {
     throw new RangeError(
       `${where}: typeHead must be 'prototype' or 'linear', got ${JSON.stringify(c.typeHead)}`,
@@ -271,7 +295,8 @@ export function createVariables(c: MetaModelConfig, rng: Rng): Map<string, tf.Va
   // so that several models can live in one process.
   const boundary = createBoundaryVariables(c.decoder, rng.fork('decoder'));
   for (const [name, v] of boundary) {
-    vars.set(name, makeVariable(name, v.dataSync() as Float32Array, v.shape));
+    if (usesSpanHead(c.typeFeatures) || groupOf(name) !== 'span')
+      vars.set(name, makeVariable(name, v.dataSync() as Float32Array, v.shape));
     v.dispose();
   }
   if (c.condition) {
@@ -509,8 +534,8 @@ export function embed(
 /** Width of {@link typeRepresentations}. */
 export function typeDim(c: MetaModelConfig): number {
   return (
-    c.decoder.spanDim +
-    (c.typeFeatures === 'span' ? 0 : 2 * c.projDim) +
+    (usesSpanHead(c.typeFeatures) ? c.decoder.spanDim : 0) +
+    (usesZ(c.typeFeatures) ? 2 * c.projDim : 0) +
     (c.typeFeatures === 'span+z+lex' ? LEXICAL_DIM : 0) +
     spanCuesDim(c.spanCues ?? [])
   );
@@ -547,9 +572,13 @@ export function typeRepresentations(
   spans: SpanIndex,
   texts?: readonly string[],
 ): tf.Tensor2D {
-  const reps = spanRepresentations(params, z, spans, c.decoder);
-  if (c.typeFeatures === 'span') return reps;
+  if (c.typeFeatures === 'span') return spanRepresentations(params, z, spans, c.decoder);
   if (spans.batch.length === 0) return tf.zeros([0, typeDim(c)]) as tf.Tensor2D;
+  const cues = c.spanCues ?? [];
+  if ((c.typeFeatures === 'span+z+lex' || cues.length > 0) && !texts)
+    throw new Error("typeRepresentations: typeFeatures 'span+z+lex' or spanCues needs the texts of z's rows");
+  if (c.typeFeatures === 'cues')
+    return tf.concat(cueParts(params, cues, texts ?? [], spans), 1) as tf.Tensor2D;
   const [B, T, H] = z.shape;
   const S = spans.batch.length;
   const cumStart = new Int32Array(S);
@@ -571,14 +600,9 @@ export function typeRepresentations(
     tf.tensor2d(inv, [S, 1]),
   );
   const lastZ = tf.gather(tf.reshape(z, [B * T, H]), tf.tensor1d(last, 'int32'));
-  const parts: tf.Tensor2D[] = [reps, mean as tf.Tensor2D, lastZ as tf.Tensor2D];
-  const cues = c.spanCues ?? [];
-  if (c.typeFeatures === 'span+z+lex' || cues.length > 0) {
-    if (!texts)
-      throw new Error(
-        "typeRepresentations: typeFeatures 'span+z+lex' or spanCues needs the texts of z's rows",
-      );
-  }
+  const parts: tf.Tensor2D[] = usesSpanHead(c.typeFeatures)
+    ? [spanRepresentations(params, z, spans, c.decoder), mean as tf.Tensor2D, lastZ as tf.Tensor2D]
+    : [mean as tf.Tensor2D, lastZ as tf.Tensor2D];
   if (c.typeFeatures === 'span+z+lex') {
     parts.push(
       tf.mul(

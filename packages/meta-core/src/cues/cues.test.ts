@@ -153,6 +153,45 @@ describe('spanCues in the model', () => {
     for (const x of vars.values()) x.dispose();
   });
 
+  it.each([
+    ['cues', kb.dim],
+    ['z+cues', 2 * 2 + kb.dim],
+  ] as const)("typeFeatures '%s' leaves out the span head: no span.* weights, no span group", (mode, dim) => {
+    registerSpanCue(kb);
+    const config = makeConfig(4, { ...base, typeFeatures: mode, spanCues: ['kb'] });
+    expect(config.control.groups).toEqual(['proj', 'start', 'end']);
+    const vars = createVariables(config, createRng(1));
+    expect([...vars.keys()].filter((n) => n.startsWith('span.'))).toEqual([]);
+    expect(typeDim(config)).toBe(dim);
+    const z = tf.randomNormal([1, 4, 2], 0, 1, 'float32', 1) as tf.Tensor3D;
+    const spans = spansOf([0, 0, 2], [0, 2, 4]);
+    const texts = ['東京駅前'];
+    const before = tf.memory().numTensors;
+    const reps = tf.tidy(() => typeRepresentations(vars, config, z, spans, texts));
+    expect(reps.shape).toEqual([2, dim]);
+    // The cue block comes last in both modes.
+    const [block] = spanCueBlocks(['kb'], texts, spans);
+    const got = reps.arraySync()[1]?.slice(dim - kb.dim) ?? [];
+    for (const [i, x] of got.entries())
+      expect(x).toBeCloseTo((block?.[kb.dim + i] as number) * Math.sqrt(kb.dim), 4);
+    reps.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    z.dispose();
+    for (const x of vars.values()) x.dispose();
+  });
+
+  it('cue-only type features need a cue and no span group', () => {
+    expect(() => makeConfig(4, { ...base, typeFeatures: 'cues' })).toThrow(/needs at least one of spanCues/);
+    expect(() =>
+      makeConfig(4, {
+        ...base,
+        typeFeatures: 'z+cues',
+        spanCues: ['kb'],
+        control: { ...base.control, groups: ['proj', 'span'] },
+      }),
+    ).toThrow(/must not include 'span'/);
+  });
+
   it('rejects bad cue lists and reads configs without the field', () => {
     expect(() => makeConfig(4, { ...base, spanCues: ['kb', 'kb'] })).toThrow(/spanCues must be distinct/);
     expect(() => makeConfig(4, { ...base, typeFeatures: 'span', spanCues: ['kb'] })).toThrow(
