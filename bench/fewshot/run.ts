@@ -159,7 +159,7 @@ function parseArgs(argv: string[]) {
     testMentions: testMentionsArg(get('test-mentions')),
     noGazetteer: argv.includes('--no-gazetteer'),
     distant: get('distant') === undefined ? 0 : (num('distant', 0) as number),
-    distantRate: Number(get('distant-rate') ?? 0.05),
+    distantRate: num('distant-rate', 0.05) as number,
     out: get('out') ?? path.join(repoRoot, 'bench/results/fewshot.json'),
     write: !argv.includes('--no-write'),
   };

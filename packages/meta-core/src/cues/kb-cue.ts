@@ -5,6 +5,7 @@
  * after NFKC, as code points.
  */
 import type { KbEntry } from '@nerima/encoder';
+import { kbCategory as keyOf } from '../distant/kb-matcher.js';
 import type { SpanCue } from './registry.js';
 
 /** One KB entry as the cue reads it (encoder's `KbEntry`: `../shared/data/kb/entities.jsonl` rows). */
@@ -24,7 +25,6 @@ export function createKbCue(
   options: KbCueOptions = {},
 ): SpanCue & { categories: string[] } {
   const rows = [...entries];
-  const keyOf = (e: KbCueEntry) => (e.subtype ? `${e.type}:${e.subtype}` : e.type);
   let categories = options.categories ? [...options.categories] : [];
   if (!options.categories) {
     const counts = new Map<string, number>();
