@@ -30,7 +30,8 @@
  *   --test-mentions M     keep (default, the protocol of bench/results/fewshot.json: they stay in,
  *                         unlabelled, so they are taught as non-entities) | drop: training sentences
  *                         that contain a mention of one of the fold's test types are left out of
- *                         every method's training data
+ *                         every method's training data | mask: the meta-learners train on every sentence
+ *                         with those mentions masked from the boundary loss (the baselines get the dropped set)
  *   --distant N           meta-learners also train on N silver sentences from ../shared/data/unlabeled
  *                         (rule types + KB names, meta-core distant/: types of the fold's test types
  *                         dropped, one-to-one training types merged, the rest new training types)
@@ -109,10 +110,10 @@ function labelOf(method: string): string {
 const AUGMENT_LABEL =
   'mention swap from the KB and the support mentions + context change, 4 candidates per sentence and generator, structure + similarity filter';
 
-function testMentionsArg(v: string | undefined): 'drop' | 'keep' {
+function testMentionsArg(v: string | undefined): 'drop' | 'keep' | 'mask' {
   if (v === undefined) return 'keep';
-  if (v === 'drop' || v === 'keep') return v;
-  throw new Error(`--test-mentions must be drop or keep, got ${v}`);
+  if (v === 'drop' || v === 'keep' || v === 'mask') return v;
+  throw new Error(`--test-mentions must be drop, keep or mask, got ${v}`);
 }
 
 function parseArgs(argv: string[]) {
@@ -336,7 +337,9 @@ async function writeResults(final: boolean): Promise<void> {
       testTypeMentionsInTraining:
         args.testMentions === 'drop'
           ? 'dropped: training sentences with a mention of a fold test type are left out of every method'
-          : 'kept, unlabelled (taught as non-entities)',
+          : args.testMentions === 'mask'
+            ? "masked: the meta-learners train on every training sentence, with the fold test types' mentions left out of the boundary loss (metaTrain otherTypes: mask); the baselines train on the dropped sentences"
+            : 'kept, unlabelled (taught as non-entities)',
       metaTraining: {
         ...(args.distant > 0
           ? {
@@ -368,12 +371,15 @@ async function writeResults(final: boolean): Promise<void> {
 for (const foldName of args.folds) {
   const fold = STOCKMARK_FOLDS[foldName];
   training[foldName] ??= {};
-  const train = trainingSentences(allTrain, fold, args.testMentions);
+  const train = trainingSentences(allTrain, fold, args.testMentions === 'keep' ? 'keep' : 'drop');
   training[foldName].trainingSentences = train.length;
-  // --distant: the meta-learners' training data and types (the baselines keep `train`).
-  let metaTrainData: Sentence[] = train;
+  // --distant: the meta-learners' training data and types (the baselines keep `train`);
+  // --test-mentions mask: every sentence, the test types' mentions masked from the loss.
+  let metaTrainData: Sentence[] = args.testMentions === 'mask' ? [...allTrain] : train;
+  if (args.testMentions === 'mask') training[foldName].metaTrainingSentences = metaTrainData.length;
   let metaTrainTypes: string[] = [...fold.train];
   if (args.distant > 0) {
+    if (args.testMentions === 'mask') throw new Error('--distant does not combine with --test-mentions mask');
     const d = await distantTrainingData(train, fold, {
       dataRoot,
       kbPath,
@@ -418,6 +424,7 @@ for (const foldName of args.folds) {
           seed: 1000 + args.seed,
           checkpointDir: dir,
           checkpointEvery: 200,
+          otherTypes: args.testMentions === 'mask' ? 'mask' : 'negative',
           onProgress: (p) => {
             if (p.episode % 100 === 0) {
               log(

@@ -38,7 +38,14 @@ export {
   VARIANTS,
 } from './learner.js';
 export { LEXICAL_DIM, lexicalFeatures } from './lexical.js';
-export type { MetaModelConfig, MetaModelOptions, NonEntityMode, TypeFeatures, TypeHead } from './model.js';
+export type {
+  MetaModelConfig,
+  MetaModelOptions,
+  NonEntityMode,
+  TypeBy,
+  TypeFeatures,
+  TypeHead,
+} from './model.js';
 export { DEFAULT_GROUPS, MODEL_FORMAT, MODEL_VERSION, makeConfig } from './model.js';
 export type { Fold, NovelTypeEpisodeOptions } from './protocol.js';
 export { assertDisjoint, foldTrainingSentences, novelTypeEpisodes } from './protocol.js';

@@ -88,6 +88,13 @@ export interface MetaTrainOptions {
   checkpointEvery?: number;
   /** Continue from `checkpointDir/checkpoint.json` when it exists. */
   resume?: boolean;
+  /**
+   * Mentions of types outside `trainTypes` (e.g. a fold's test types, still annotated in the
+   * training split): `'negative'` (default) teaches them as non-entities like every unlabelled span;
+   * `'mask'` leaves their start (and shared-start end) positions out of the boundary loss, so their
+   * sentences can train the model without teaching it that those mentions are not entities.
+   */
+  otherTypes?: 'negative' | 'mask';
 }
 
 /** Progress of one meta-training episode. */
@@ -227,6 +234,7 @@ export class MamlProtoNet implements FewShotLearner {
       k: ks,
       seed,
       q: [options.queryK, options.querySize],
+      ...(options.otherTypes === 'mask' ? { otherTypes: 'mask' } : {}),
     });
     const pool = splitByTypes(sentences, options.trainTypes, { dropEmpty: false });
     const known = this.config.knownTypes;
@@ -241,6 +249,18 @@ export class MamlProtoNet implements FewShotLearner {
     }
     const byId = new Map(pool.map((s) => [s.id, s.entities]));
     const knownLabels = known.length > 0 ? (s: Sentence) => byId.get(s.id) : undefined;
+    const otherTypes = options.otherTypes ?? 'negative';
+    if (otherTypes !== 'negative' && otherTypes !== 'mask')
+      throw new RangeError(
+        `metaTrain: otherTypes must be 'negative' or 'mask', got ${JSON.stringify(otherTypes)}`,
+      );
+    const trainSet = new Set(options.trainTypes);
+    const maskedById = new Map(
+      otherTypes === 'mask'
+        ? sentences.map((s) => [s.id, s.entities.filter((e) => !trainSet.has(e.type))])
+        : [],
+    );
+    const masked = otherTypes === 'mask' ? (s: Sentence) => maskedById.get(s.id) : undefined;
     const optimizer = new Adam(this.vars, { learningRate: this.outerLr, clipNorm: this.clipNorm });
     // Node.js only (checkpoints are files): loaded on demand so that the browser build has no node: import.
     const ckptPath = options.checkpointDir
@@ -326,6 +346,7 @@ export class MamlProtoNet implements FewShotLearner {
           this.config,
           rng.fork('targets'),
           knownLabels,
+          masked,
         );
         let loss: number;
         let gradNorm: number;

@@ -1,16 +1,18 @@
 import { createRng } from '@nerima/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { disposeFeatures, FeatureStore } from './features.js';
 import {
   createVariables,
   makeConfig,
+  makePart,
   prototypeHead,
   prototypeSpread,
   typeDim,
   typeLogits,
   typeRepresentations,
 } from './model.js';
-import { setupBackend } from './test-helpers.js';
+import { StandInEncoder, setupBackend } from './test-helpers.js';
 
 beforeAll(setupBackend);
 
@@ -112,5 +114,56 @@ describe('type representations', () => {
     expect(prototypeSpread(protos, [true, true, false], 1)).toBeCloseTo(5, 5);
     expect(prototypeSpread(protos, [true, false, false], 1)).toBe(0);
     protos.dispose();
+  });
+});
+
+describe('masked mentions', () => {
+  it('leave their start (and shared-start end) out of the boundary loss and are never negative spans', async () => {
+    const store = new FeatureStore(new StandInEncoder(4));
+    const text = '東京で大阪万博を見た';
+    // 大阪 (LOCATION, target) [3,5); 大阪万博 (EVENT, masked) [3,7) shares its start; 見 [8,9) masked too.
+    const sentence = {
+      id: 's1',
+      text,
+      entities: [
+        { start: 3, end: 5, type: 'LOCATION', text: '大阪' },
+        { start: 3, end: 7, type: 'EVENT', text: '大阪万博' },
+        { start: 8, end: 9, type: 'EVENT', text: '見' },
+      ],
+    };
+    await store.ensure([text]);
+    const c = makeConfig(4, { ...SMALL, decoder: { ...SMALL.decoder, maxWidth: 6 } });
+    const masked = (s: { entities: readonly { type: string }[] }) =>
+      s.entities.filter((e) => e.type === 'EVENT');
+    const plain = makePart(store, [sentence], ['LOCATION'], c.decoder, createRng(1));
+    const part = makePart(
+      store,
+      [sentence],
+      ['LOCATION'],
+      c.decoder,
+      createRng(1),
+      undefined,
+      masked as never,
+    );
+    const T = part.feats.mask.shape[1];
+    const K = c.decoder.maxWidth;
+    // Unmasked, the EVENT mention at 8 is a weighted negative start; masked, its weight is 0.
+    expect(plain.targets.startWeights[8]).toBe(1);
+    expect(part.targets.startWeights[8]).toBe(0);
+    // Gold starts keep their weights; other characters are negatives as before.
+    expect(part.targets.startLabels[3]).toBe(1);
+    expect(part.targets.startWeights[3]).toBe(plain.targets.startWeights[3]);
+    expect(part.targets.startWeights[1]).toBe(1);
+    // The gold start 3 has end [3,5) positive and the masked end [3,7) (k = 3) left out.
+    expect(part.targets.endLabels[1]).toBe(1);
+    expect(plain.targets.endWeights[3]).toBe(1);
+    expect(part.targets.endWeights[3]).toBe(0);
+    expect(part.targets.endWeights[2]).toBe(1);
+    // Only the target mention is gold.
+    expect(part.targets.numGold).toBe(1);
+    expect(T).toBeGreaterThanOrEqual(text.length);
+    expect(K).toBe(6);
+    for (const p of [plain, part]) disposeFeatures(p.feats);
+    store.clear();
   });
 });

@@ -50,6 +50,9 @@ function usesZ(f: TypeFeatures): boolean {
   return f !== 'span' && f !== 'cues';
 }
 
+/** Which columns of the type representation the type head reads (see {@link MetaModelConfig.typeBy}). */
+export type TypeBy = 'all' | 'cues';
+
 /** How spans get their type. */
 export type TypeHead = 'prototype' | 'linear';
 /**
@@ -104,6 +107,15 @@ export interface MetaModelConfig {
    * categories). Absent in older model files (= none). Needs `typeFeatures` other than `'span'`.
    */
   spanCues?: string[];
+  /**
+   * Which columns of the type representation the type head's distances use: `'all'` (default,
+   * absent in older files) or `'cues'`, the span cues' columns only. With `'cues'` the end
+   * conditioning still compares the whole representation (learned features + cues) with the
+   * prototypes, so detection keeps the learned features while typing reads only the fixed cues,
+   * which type unseen types better than the learned ones (issue 12). Needs `spanCues` and the
+   * plain prototype head (no linear head, no `adaptHead`).
+   */
+  typeBy?: TypeBy;
   /** Fast-weight groups, inner learning-rate bounds and distance-scale bounds. */
   control: ControlConfig;
   /** Use the control network (else the configured initial values, fixed). */
@@ -179,6 +191,7 @@ export function makeConfig(inputDim: number, o: MetaModelOptions = {}): MetaMode
     knownTypes: typeHead === 'prototype' ? [...(o.knownTypes ?? [])] : [],
     typeFeatures,
     spanCues: [...(o.spanCues ?? [])],
+    typeBy: o.typeBy ?? 'all',
     adaptHead,
     control,
     useControl: o.useControl ?? true,
@@ -227,6 +240,13 @@ export function validateModelConfig(c: MetaModelConfig, where = 'meta-core confi
         `${where}: typeFeatures '${c.typeFeatures}' has no span representation, so control.groups must not include 'span'`,
       );
   }
+  const typeBy = c.typeBy ?? 'all';
+  if (typeBy !== 'all' && typeBy !== 'cues')
+    throw new RangeError(`${where}: typeBy must be 'all' or 'cues', got ${JSON.stringify(c.typeBy)}`);
+  if (typeBy === 'cues' && (cues.length === 0 || c.typeHead !== 'prototype' || c.adaptHead))
+    throw new RangeError(
+      `${where}: typeBy 'cues' needs spanCues and the prototype type head without adaptHead`,
+    );
   if (c.typeHead !== 'prototype' && c.typeHead !== 'linear') {
     throw new RangeError(
       `${where}: typeHead must be 'prototype' or 'linear', got ${JSON.stringify(c.typeHead)}`,
@@ -368,7 +388,37 @@ function goldSlice(t: SpanTargets): SpanIndex {
 /** Full known-type labels of a sentence (meta-training data), used for the known-type negatives. */
 export type KnownLabels = (s: Sentence) => readonly Entity[] | undefined;
 
-/** Builds a part from sentences whose features are in `store` (call `store.ensure` first). */
+/**
+ * Mentions of a sentence that no loss may call non-entities (e.g. training-split mentions of a fold's
+ * test types): they are masked from the boundary loss instead of being taught as negatives.
+ */
+export type MaskedMentions = (s: Sentence) => readonly Entity[] | undefined;
+
+/**
+ * Zeroes the loss weights that would teach `masked` mentions as non-entities: the start weight at
+ * each one's first character and, where a gold mention starts at the same place, the end weight of
+ * its end. Positions that are gold themselves keep their weights.
+ */
+function maskTargets(t: SpanTargets, masked: readonly (readonly Entity[])[], T: number, K: number): void {
+  const goldStartRow = new Map<number, number>();
+  t.goldStarts.batch.forEach((b, g) => {
+    goldStartRow.set(b * T + (t.goldStarts.start[g] as number), g);
+  });
+  masked.forEach((mentions, b) => {
+    for (const e of mentions) {
+      const at = b * T + e.start;
+      if (t.startLabels[at] === 0) t.startWeights[at] = 0;
+      const g = goldStartRow.get(at);
+      const k = e.end - e.start - 1;
+      if (g !== undefined && k < K && t.endLabels[g * K + k] === 0) t.endWeights[g * K + k] = 0;
+    }
+  });
+}
+
+/**
+ * Builds a part from sentences whose features are in `store` (call `store.ensure` first). Mentions
+ * of other types are non-entities, except those `masked` returns (left out of the loss).
+ */
 export function makePart(
   store: FeatureStore,
   sentences: readonly Sentence[],
@@ -376,19 +426,30 @@ export function makePart(
   decoder: SpanDecoderConfig,
   rng: Rng,
   known?: { types: readonly EntityType[]; labels: KnownLabels },
+  masked?: MaskedMentions,
 ): Part {
   const texts = sentences.map((s) => s.text);
   const feats = store.batch(texts);
   const T = feats.mask.shape[1];
   const lengths = texts.map((t) => Math.min(t.length, T));
   const wanted = new Set(types);
+  const maskedMentions = sentences.map((s, b) =>
+    (masked?.(s) ?? []).filter(
+      (e) => !wanted.has(e.type) && e.start >= 0 && e.end > e.start && e.end <= (lengths[b] as number),
+    ),
+  );
+  // Masked mentions go in as annotated spans of no target type, so they are never sampled as negative spans.
   const targets = buildTargets(
-    sentences.map((s) => s.entities.filter((e) => wanted.has(e.type) && e.end <= T)),
+    sentences.map((s, b) => [
+      ...s.entities.filter((e) => wanted.has(e.type) && e.end <= T),
+      ...(maskedMentions[b] as Entity[]),
+    ]),
     lengths,
     T,
     { ...decoder, types: [...types] },
     rng,
   );
+  maskTargets(targets, maskedMentions, T, decoder.maxWidth);
   const kb: number[] = [];
   const ks: number[] = [];
   const ke: number[] = [];
@@ -429,12 +490,13 @@ export async function makeEpisode(
   c: MetaModelConfig,
   rng: Rng,
   knownLabels?: KnownLabels,
+  masked?: MaskedMentions,
 ): Promise<EpisodeTensors> {
   await store.ensure([...support.map((s) => s.text), ...(query ?? []).map((s) => s.text)]);
   const targetSet = new Set(types);
   const negatives = c.knownTypes.flatMap((t, i) => (targetSet.has(t) ? [] : [i]));
   const negTypes = negatives.map((i) => c.knownTypes[i] as string);
-  const s = makePart(store, support, types, c.decoder, rng.fork('support'));
+  const s = makePart(store, support, types, c.decoder, rng.fork('support'), undefined, masked);
   const q = query
     ? makePart(
         store,
@@ -443,6 +505,7 @@ export async function makeEpisode(
         c.decoder,
         rng.fork('query'),
         knownLabels ? { types: negTypes, labels: knownLabels } : undefined,
+        masked,
       )
     : null;
   const present = types.map((_, i) => s.goldLabels.includes(i));
@@ -616,6 +679,22 @@ export function typeRepresentations(
 }
 
 /**
+ * The columns the type head compares (all, or the trailing span-cue columns with `typeBy: 'cues'`)
+ * of span representations [S, typeDim] and prototypes [N, typeDim], and their width.
+ */
+function typedColumns(
+  c: MetaModelConfig,
+  reps: tf.Tensor2D,
+  protos: tf.Tensor2D,
+): [tf.Tensor2D, tf.Tensor2D, number] {
+  const dim = typeDim(c);
+  if ((c.typeBy ?? 'all') === 'all') return [reps, protos, dim];
+  const cueDim = spanCuesDim(c.spanCues ?? []);
+  const from = dim - cueDim;
+  return [tf.slice(reps, [0, from], [-1, cueDim]), tf.slice(protos, [0, from], [-1, cueDim]), cueDim];
+}
+
+/**
  * Type logits [S, N] (or [S, 1 + N] with a "none" column first when `withNone`). Prototype head:
  * `−scale · ‖x − p‖² / dim`; linear head: `x W + b` from the fast weights `type.linear.*`. Types
  * absent from the support are pushed to −1e4.
@@ -643,7 +722,8 @@ export function typeLogits(
     ) as tf.Tensor2D;
   } else if (c.typeHead === 'prototype') {
     if (!protos) throw new Error('typeLogits: the prototype head needs prototypes');
-    logits = tf.mul(tf.neg(squaredDistances(reps, protos)), tf.div(scale, typeDim(c)));
+    const [x, p, dim] = typedColumns(c, reps, protos);
+    logits = tf.mul(tf.neg(squaredDistances(x, p)), tf.div(scale, dim));
   } else {
     logits = tf.add(
       tf.matMul(reps, param<tf.Tensor2D>(params, 'type.linear.w')),
@@ -659,7 +739,8 @@ export function typeLogits(
       ),
     );
   if (negProtos) {
-    const neg = tf.mul(tf.neg(squaredDistances(reps, negProtos)), tf.div(scale, typeDim(c)));
+    const [x, p, dim] = typedColumns(c, reps, negProtos);
+    const neg = tf.mul(tf.neg(squaredDistances(x, p)), tf.div(scale, dim));
     logits = tf.concat([logits, neg], 1) as tf.Tensor2D;
   }
   if (!withNone) return logits;

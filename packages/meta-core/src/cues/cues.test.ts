@@ -2,7 +2,7 @@ import { createRng } from '@nerima/core';
 import { trainSubwordVectors } from '@nerima/encoder';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVariables, makeConfig, typeDim, typeRepresentations } from '../model.js';
+import { createVariables, makeConfig, typeDim, typeLogits, typeRepresentations } from '../model.js';
 import { setupBackend } from '../test-helpers.js';
 import { createKbCue } from './kb-cue.js';
 import { getSpanCue, registerSpanCue, spanCueBlocks, unregisterSpanCue } from './registry.js';
@@ -178,6 +178,52 @@ describe('spanCues in the model', () => {
     expect(tf.memory().numTensors).toBe(before);
     z.dispose();
     for (const x of vars.values()) x.dispose();
+  });
+
+  it("typeBy 'cues' types by the cue columns alone: −scale·‖x − p‖²/cueDim, blind to the learned columns", () => {
+    registerSpanCue(kb);
+    const config = makeConfig(4, { ...base, spanCues: ['kb'], typeBy: 'cues' });
+    expect(config.typeBy).toBe('cues');
+    const vars = createVariables(config, createRng(1));
+    const dim = typeDim(config);
+    const learned = dim - kb.dim;
+    const r = createRng(3);
+    const rows = (n: number) =>
+      Array.from({ length: n }, () => Array.from({ length: dim }, () => r.normal(0, 1)));
+    const x = rows(3);
+    const p = rows(2);
+    const before = tf.memory().numTensors;
+    const logitsOf = (xs: number[][]) =>
+      tf.tidy(() =>
+        typeLogits(
+          vars,
+          config,
+          tf.tensor2d(xs),
+          tf.tensor2d(p),
+          tf.scalar(2),
+          [true, true],
+          false,
+        ).arraySync(),
+      );
+    const got = logitsOf(x);
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 2; j++) {
+        let d = 0;
+        for (let k = learned; k < dim; k++) d += ((x[i]?.[k] as number) - (p[j]?.[k] as number)) ** 2;
+        expect(got[i]?.[j]).toBeCloseTo((-2 * d) / kb.dim, 3);
+      }
+    // Other learned columns, same logits.
+    const moved = x.map((row) => row.map((v, k) => (k < learned ? v + 5 : v)));
+    expect(logitsOf(moved)).toEqual(got);
+    expect(tf.memory().numTensors).toBe(before);
+    for (const v of vars.values()) v.dispose();
+    expect(() => makeConfig(4, { ...base, typeBy: 'cues' })).toThrow(/typeBy 'cues' needs spanCues/);
+    expect(() => makeConfig(4, { ...base, spanCues: ['kb'], typeBy: 'cues', typeHead: 'linear' })).toThrow(
+      /typeBy 'cues' needs/,
+    );
+    expect(() => makeConfig(4, { ...base, spanCues: ['kb'], typeBy: 'x' as 'cues' })).toThrow(
+      /typeBy must be 'all' or 'cues'/,
+    );
   });
 
   it('cue-only type features need a cue and no span group', () => {
