@@ -93,14 +93,17 @@ describe('MamlProtoNet', () => {
     learner.dispose();
   });
 
-  it('meta-trains and adapts when the type head reads the span cues alone (no span fast weights)', async () => {
+  it.each([
+    ['the type head reads the span cues alone (no span fast weights)', { typeFeatures: 'cues' }],
+    ["typeBy 'cues' (a cue type head beside the whole one)", { typeBy: 'cues' }],
+  ] as const)('meta-trains, adapts, saves and loads when %s', async (_name, extra) => {
     const { registerSpanCue, unregisterSpanCue } = await import('./cues/registry.js');
     const { createKbCue } = await import('./cues/kb-cue.js');
     registerSpanCue(
       createKbCue([{ ja: '株式会社', type: 'CORPORATION', subtype: 'company' }], { name: 'tinykb' }),
     );
     try {
-      const learner = await make({ typeFeatures: 'cues', spanCues: ['tinykb'] });
+      const learner = await make({ ...extra, spanCues: ['tinykb'] });
       const result = await learner.metaTrain(corpus.train, {
         trainTypes: TRAIN_TYPES,
         n: 2,
@@ -116,6 +119,18 @@ describe('MamlProtoNet', () => {
       expect(preds.length).toBe(ep!.query.length);
       tagger.dispose?.();
       expect(tf.memory().numTensors).toBe(before);
+      const dir = await mkdtemp(join(tmpdir(), 'meta-cues-'));
+      try {
+        await learner.save(join(dir, 'model.json'));
+        const loaded = await loadMamlProtoNet(join(dir, 'model.json'), { encoder, store });
+        expect(loaded.config.typeBy).toBe(learner.config.typeBy);
+        const again = await loaded.adapt(ep!.support, ep!.types);
+        expect(await again.predict(ep!.query.map((s) => s.text))).toEqual(preds);
+        again.dispose?.();
+        loaded.dispose();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
       learner.dispose();
     } finally {
       unregisterSpanCue('tinykb');

@@ -438,13 +438,24 @@ export class MamlProtoNet implements FewShotLearner {
                 tf.tensor1d(ctrl.levelWeights),
               );
               const p = supportProtos(params, this.config, z, ep);
-              const out: { span: tf.Tensor2D; start?: tf.Tensor2D; negatives?: tf.Tensor2D } = {
+              const out: {
+                span: tf.Tensor2D;
+                start?: tf.Tensor2D;
+                negatives?: tf.Tensor2D;
+                cueNegatives?: tf.Tensor2D;
+              } = {
                 span: p.span,
               };
               if (p.start) out.start = p.start;
               if (p.negatives) out.negatives = p.negatives;
+              if (p.cueNegatives) out.cueNegatives = p.cueNegatives;
               return out;
-            }) as { span: tf.Tensor2D; start?: tf.Tensor2D; negatives?: tf.Tensor2D })
+            }) as {
+              span: tf.Tensor2D;
+              start?: tf.Tensor2D;
+              negatives?: tf.Tensor2D;
+              cueNegatives?: tf.Tensor2D;
+            })
           : null;
       return new EpisodeTagger(
         this.config,
@@ -454,7 +465,12 @@ export class MamlProtoNet implements FewShotLearner {
         {
           params,
           protos: protos
-            ? { span: protos.span, start: protos.start ?? null, negatives: protos.negatives ?? null }
+            ? {
+                span: protos.span,
+                start: protos.start ?? null,
+                negatives: protos.negatives ?? null,
+                cueNegatives: protos.cueNegatives ?? null,
+              }
             : null,
           levelWeights: ctrl.levelWeights,
           scale: ctrl.scale,

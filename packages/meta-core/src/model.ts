@@ -112,8 +112,11 @@ export interface MetaModelConfig {
    * absent in older files) or `'cues'`, the span cues' columns only. With `'cues'` the end
    * conditioning still compares the whole representation (learned features + cues) with the
    * prototypes, so detection keeps the learned features while typing reads only the fixed cues,
-   * which type unseen types better than the learned ones (issue 12). Needs `spanCues` and the
-   * plain prototype head (no linear head, no `adaptHead`).
+   * which type unseen types better than the learned ones (issue 12). The type loss then has two
+   * terms: the whole-representation head's (it trains z, which the conditioned boundaries need) and
+   * the cue head's, which has its own parameters (`typecue.<name>.logScale`, `typecue.known`).
+   * Needs `spanCues`, the plain prototype head (no linear head, no `adaptHead`) and nonEntity
+   * `'decoder'`.
    */
   typeBy?: TypeBy;
   /** Fast-weight groups, inner learning-rate bounds and distance-scale bounds. */
@@ -243,9 +246,12 @@ export function validateModelConfig(c: MetaModelConfig, where = 'meta-core confi
   const typeBy = c.typeBy ?? 'all';
   if (typeBy !== 'all' && typeBy !== 'cues')
     throw new RangeError(`${where}: typeBy must be 'all' or 'cues', got ${JSON.stringify(c.typeBy)}`);
-  if (typeBy === 'cues' && (cues.length === 0 || c.typeHead !== 'prototype' || c.adaptHead))
+  if (
+    typeBy === 'cues' &&
+    (cues.length === 0 || c.typeHead !== 'prototype' || c.adaptHead || c.nonEntity !== 'decoder')
+  )
     throw new RangeError(
-      `${where}: typeBy 'cues' needs spanCues and the prototype type head without adaptHead`,
+      `${where}: typeBy 'cues' needs spanCues and the prototype type head without adaptHead, with nonEntity 'decoder'`,
     );
   if (c.typeHead !== 'prototype' && c.typeHead !== 'linear') {
     throw new RangeError(
@@ -333,6 +339,19 @@ export function createVariables(c: MetaModelConfig, rng: Rng): Map<string, tf.Va
     if (c.condition) b.constant('cond.end.c', [], 0);
   }
   if (c.typeFeatures === 'span+z+lex') b.constant('lex.logScale', [], 0);
+  if (c.typeBy === 'cues') {
+    // The cue type head's own scales start where the whole head's cue term starts (√dim per
+    // dimension times the initial distance scale); it has its own known-type prototypes.
+    for (const name of c.spanCues ?? [])
+      b.constant(`typecue.${name}.logScale`, [], Math.log(c.control.scaleInit * getSpanCue(name).dim));
+    if (c.knownTypes.length > 0) {
+      const cueDim = spanCuesDim(c.spanCues ?? []);
+      const values = new Float32Array(c.knownTypes.length * cueDim);
+      const r = rng.fork('typecue.known');
+      for (let i = 0; i < values.length; i++) values[i] = r.normal(0, 0.1);
+      b.add('typecue.known', values, [c.knownTypes.length, cueDim]);
+    }
+  }
   // A cue starts at per-dimension magnitude ≈ 1, like the learned features (a unit vector over
   // `dim` entries times √dim), else the 300-odd learned dimensions drown it in the distance and the
   // outer loop's small steps take thousands of episodes to lift it.
@@ -679,19 +698,73 @@ export function typeRepresentations(
 }
 
 /**
- * The columns the type head compares (all, or the trailing span-cue columns with `typeBy: 'cues'`)
- * of span representations [S, typeDim] and prototypes [N, typeDim], and their width.
+ * The span cues of type representations [S, typeDim] (their trailing columns), one unit-scale block
+ * per cue: the `exp(cue.<name>.logScale)` factor is divided out again, so the cue type head
+ * (`typeBy: 'cues'`) sends no gradient into the scales that the whole-representation head learns
+ * (the two paths cancel exactly).
  */
-function typedColumns(
+function rawCueBlocks(params: ParamMap, c: MetaModelConfig, reps: tf.Tensor2D): tf.Tensor2D[] {
+  let from = typeDim(c) - spanCuesDim(c.spanCues ?? []);
+  return (c.spanCues ?? []).map((name) => {
+    const dim = getSpanCue(name).dim;
+    const block = tf.div(
+      tf.slice(reps, [0, from], [-1, dim]),
+      tf.exp(param(params, `cue.${name}.logScale`)),
+    ) as tf.Tensor2D;
+    from += dim;
+    return block;
+  });
+}
+
+/** `m` [M, cueDim] cut into one block per cue. */
+function cueBlocksOf(c: MetaModelConfig, m: tf.Tensor2D): tf.Tensor2D[] {
+  let from = 0;
+  return (c.spanCues ?? []).map((name) => {
+    const dim = getSpanCue(name).dim;
+    const block = tf.slice(m, [0, from], [-1, dim]) as tf.Tensor2D;
+    from += dim;
+    return block;
+  });
+}
+
+/**
+ * The cue type head (`typeBy: 'cues'`): −Σ_cues exp(typecue.<name>.logScale) · ‖x − p‖² / cueDim
+ * over the unit-scale cue blocks of spans and prototypes, with its own learned per-cue scales and
+ * its own known-type prototypes (`typecue.known`, their rows already gathered into `negProtos`), so
+ * it changes nothing that the whole-representation head uses.
+ */
+function cueTypeLogits(
+  params: ParamMap,
   c: MetaModelConfig,
   reps: tf.Tensor2D,
-  protos: tf.Tensor2D,
-): [tf.Tensor2D, tf.Tensor2D, number] {
-  const dim = typeDim(c);
-  if ((c.typeBy ?? 'all') === 'all') return [reps, protos, dim];
+  protos: tf.Tensor2D | null,
+  present: readonly boolean[],
+  negProtos: tf.Tensor2D | null,
+): tf.Tensor2D {
+  if (!protos) throw new Error('typeLogits: the prototype head needs prototypes');
   const cueDim = spanCuesDim(c.spanCues ?? []);
-  const from = dim - cueDim;
-  return [tf.slice(reps, [0, from], [-1, cueDim]), tf.slice(protos, [0, from], [-1, cueDim]), cueDim];
+  const xs = rawCueBlocks(params, c, reps);
+  const weights = (c.spanCues ?? []).map((name) => tf.exp(param(params, `typecue.${name}.logScale`)));
+  const against = (targets: tf.Tensor2D[]) =>
+    tf.div(
+      tf.neg(
+        tf.addN(
+          xs.map((x, i) => tf.mul(squaredDistances(x, targets[i] as tf.Tensor2D), weights[i] as tf.Tensor)),
+        ),
+      ),
+      cueDim,
+    ) as tf.Tensor2D;
+  let logits = against(rawCueBlocks(params, c, protos));
+  if (present.some((p) => !p))
+    logits = tf.add(
+      logits,
+      tf.tensor2d(
+        present.map((p) => (p ? 0 : -1e4)),
+        [1, present.length],
+      ),
+    );
+  if (negProtos) logits = tf.concat([logits, against(cueBlocksOf(c, negProtos))], 1) as tf.Tensor2D;
+  return logits;
 }
 
 /**
@@ -708,7 +781,9 @@ export function typeLogits(
   present: readonly boolean[],
   withNone: boolean,
   negProtos: tf.Tensor2D | null = null,
+  columns: TypeBy = c.typeBy ?? 'all',
 ): tf.Tensor2D {
+  if (columns === 'cues') return cueTypeLogits(params, c, reps, protos, present, negProtos);
   const S = reps.shape[0];
   let logits: tf.Tensor2D;
   if (c.typeHead === 'prototype' && c.adaptHead) {
@@ -722,8 +797,7 @@ export function typeLogits(
     ) as tf.Tensor2D;
   } else if (c.typeHead === 'prototype') {
     if (!protos) throw new Error('typeLogits: the prototype head needs prototypes');
-    const [x, p, dim] = typedColumns(c, reps, protos);
-    logits = tf.mul(tf.neg(squaredDistances(x, p)), tf.div(scale, dim));
+    logits = tf.mul(tf.neg(squaredDistances(reps, protos)), tf.div(scale, typeDim(c)));
   } else {
     logits = tf.add(
       tf.matMul(reps, param<tf.Tensor2D>(params, 'type.linear.w')),
@@ -739,8 +813,7 @@ export function typeLogits(
       ),
     );
   if (negProtos) {
-    const [x, p, dim] = typedColumns(c, reps, negProtos);
-    const neg = tf.mul(tf.neg(squaredDistances(x, p)), tf.div(scale, dim));
+    const neg = tf.mul(tf.neg(squaredDistances(reps, negProtos)), tf.div(scale, typeDim(c)));
     logits = tf.concat([logits, neg], 1) as tf.Tensor2D;
   }
   if (!withNone) return logits;
@@ -775,15 +848,18 @@ export interface SupportProtos {
   start: tf.Tensor2D | null;
   /** Learned prototypes of the known non-target types [M, spanDim], or null. */
   negatives: tf.Tensor2D | null;
+  /** The cue type head's known non-target prototypes [M, cueDim] (`typeBy: 'cues'`), or null. */
+  cueNegatives?: tf.Tensor2D | null;
 }
 
 /** Rows of `known.protos` for the episode's known non-target types, or null. */
-export function negativePrototypes(params: ParamMap, ep: EpisodeTensors): tf.Tensor2D | null {
+export function negativePrototypes(
+  params: ParamMap,
+  ep: EpisodeTensors,
+  name = 'known.protos',
+): tf.Tensor2D | null {
   if (ep.negatives.length === 0) return null;
-  return tf.gather(
-    param<tf.Tensor2D>(params, 'known.protos'),
-    tf.tensor1d(ep.negatives, 'int32'),
-  ) as tf.Tensor2D;
+  return tf.gather(param<tf.Tensor2D>(params, name), tf.tensor1d(ep.negatives, 'int32')) as tf.Tensor2D;
 }
 
 /** Class means of the support's gold spans and (with conditioning) of their start positions. */
@@ -797,11 +873,12 @@ export function supportProtos(
   const reps = typeRepresentations(params, c, zSupport, ep.support.gold, ep.support.texts);
   const span = computePrototypes(reps, ep.support.goldLabels, N);
   const negatives = negativePrototypes(params, ep);
-  if (!c.condition) return { span, start: null, negatives };
+  const cueNegatives = c.typeBy === 'cues' ? negativePrototypes(params, ep, 'typecue.known') : null;
+  if (!c.condition) return { span, start: null, negatives, cueNegatives };
   const [B, T, H] = zSupport.shape;
   const rows = Int32Array.from(ep.support.gold.batch, (b, i) => b * T + (ep.support.gold.start[i] as number));
   const zStarts = tf.gather(tf.reshape(zSupport, [B * T, H]), tf.tensor1d(rows, 'int32')) as tf.Tensor2D;
-  return { span, start: computePrototypes(zStarts, ep.support.goldLabels, N), negatives };
+  return { span, start: computePrototypes(zStarts, ep.support.goldLabels, N), negatives, cueNegatives };
 }
 
 /** −min over present types of ‖x − p‖² / dim, per row: [S]. */
@@ -949,11 +1026,30 @@ function typeLoss(
   }
   if (labels.length === 0) return tf.scalar(0);
   const reps = typeRepresentations(params, c, z, spans, part.texts);
-  const logits = typeLogits(params, c, reps, protos?.span ?? null, task.scale, present, withNone, negProtos);
-  // One class (N = 1 without a none column): nothing to type; a zero that keeps the graph connected
-  // so fast weights of the type head still get a (zero) gradient.
-  if (logits.shape[1] === 1) return tf.mul(tf.sum(logits), 0) as tf.Scalar;
-  return tf.mul(softmaxCe(logits, labels), c.decoder.lossWeights.type) as tf.Scalar;
+  const ce = (columns: TypeBy): tf.Scalar => {
+    const neg = columns === 'cues' ? (protos?.cueNegatives ?? null) : negProtos;
+    const logits = typeLogits(
+      params,
+      c,
+      reps,
+      protos?.span ?? null,
+      task.scale,
+      present,
+      withNone,
+      neg,
+      columns,
+    );
+    // One class (N = 1 without a none column): nothing to type; a zero that keeps the graph connected
+    // so fast weights of the type head still get a (zero) gradient.
+    if (logits.shape[1] === 1) return tf.mul(tf.sum(logits), 0) as tf.Scalar;
+    return softmaxCe(logits, labels);
+  };
+  // typeBy 'cues': the cue head decides the type, but the loss of the whole-representation head
+  // stays, because it is what teaches z the type distinctions that the prototype-conditioned start
+  // and end decisions need (without it, start/end accuracy on new types halves). The cue head has
+  // its own parameters, so its loss leaves the rest of the model as it would be without it.
+  const loss = c.typeBy === 'cues' ? tf.add(ce('all'), ce('cues')) : ce('all');
+  return tf.mul(loss, c.decoder.lossWeights.type) as tf.Scalar;
 }
 
 /** Span prototypes [N, spanDim] of the support's gold spans under `params`. */

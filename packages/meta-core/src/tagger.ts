@@ -112,7 +112,7 @@ export class EpisodeTagger implements Tagger {
             tf.scalar(this.state.scale),
             present,
             withNone,
-            protos?.negatives ?? null,
+            (c.typeBy === 'cues' ? protos?.cueNegatives : protos?.negatives) ?? null,
           );
           const p = tf.softmax(logits);
           // "none" = the none column (threshold mode; the decoder alone decides entity-ness in
@@ -152,6 +152,12 @@ export class EpisodeTagger implements Tagger {
     this.disposed = true;
     tf.dispose(this.state.owned);
     const p = this.state.protos;
-    if (p) tf.dispose([p.span, ...(p.start ? [p.start] : []), ...(p.negatives ? [p.negatives] : [])]);
+    if (p)
+      tf.dispose([
+        p.span,
+        ...(p.start ? [p.start] : []),
+        ...(p.negatives ? [p.negatives] : []),
+        ...(p.cueNegatives ? [p.cueNegatives] : []),
+      ]);
   }
 }

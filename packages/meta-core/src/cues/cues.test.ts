@@ -180,11 +180,12 @@ describe('spanCues in the model', () => {
     for (const x of vars.values()) x.dispose();
   });
 
-  it("typeBy 'cues' types by the cue columns alone: −scale·‖x − p‖²/cueDim, blind to the learned columns", () => {
+  it("typeBy 'cues' types by the unit cue blocks with its own scales, blind to the learned columns", () => {
     registerSpanCue(kb);
-    const config = makeConfig(4, { ...base, spanCues: ['kb'], typeBy: 'cues' });
+    const config = makeConfig(4, { ...base, spanCues: ['kb'], typeBy: 'cues', knownTypes: ['PERSON'] });
     expect(config.typeBy).toBe('cues');
     const vars = createVariables(config, createRng(1));
+    expect(vars.get('typecue.known')?.shape).toEqual([1, kb.dim]);
     const dim = typeDim(config);
     const learned = dim - kb.dim;
     const r = createRng(3);
@@ -206,15 +207,31 @@ describe('spanCues in the model', () => {
         ).arraySync(),
       );
     const got = logitsOf(x);
+    // Cue columns are unit blocks times √dim (cue.kb.logScale), the head's weight starts at
+    // scaleInit · dim: logit = −10 · ‖Δ‖² / dim, whatever the distance scale passed (2).
     for (let i = 0; i < 3; i++)
       for (let j = 0; j < 2; j++) {
         let d = 0;
         for (let k = learned; k < dim; k++) d += ((x[i]?.[k] as number) - (p[j]?.[k] as number)) ** 2;
-        expect(got[i]?.[j]).toBeCloseTo((-2 * d) / kb.dim, 3);
+        expect(got[i]?.[j]).toBeCloseTo((-10 * d) / kb.dim, 3);
       }
     // Other learned columns, same logits.
     const moved = x.map((row) => row.map((v, k) => (k < learned ? v + 5 : v)));
     expect(logitsOf(moved)).toEqual(got);
+    // The cue head sends no gradient into cue.kb.logScale (it divides the scale out again).
+    const cueScale = vars.get('cue.kb.logScale') as tf.Variable;
+    const g = tf.grad((s: tf.Tensor) => {
+      const m = new Map<string, tf.Tensor>(vars);
+      m.set('cue.kb.logScale', s);
+      // Prototypes are span representations too (class means of the support's), as in the model.
+      const z = tf.tensor3d([[...x, [0, 1, 2]].map((row) => row.slice(0, 2))]) as tf.Tensor3D;
+      const texts = ['東京駅前'];
+      const reps = typeRepresentations(m, config, z, spansOf([0, 0, 2]), texts);
+      const protos = typeRepresentations(m, config, z, spansOf([0, 2, 4], [0, 0, 4]), texts);
+      return tf.sum(typeLogits(m, config, reps, protos, tf.scalar(2), [true, true], false));
+    })(cueScale);
+    expect(Math.abs(g.dataSync()[0] as number)).toBeLessThan(1e-3);
+    g.dispose();
     expect(tf.memory().numTensors).toBe(before);
     for (const v of vars.values()) v.dispose();
     expect(() => makeConfig(4, { ...base, typeBy: 'cues' })).toThrow(/typeBy 'cues' needs spanCues/);
