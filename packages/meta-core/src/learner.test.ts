@@ -96,6 +96,7 @@ describe('MamlProtoNet', () => {
   it.each([
     ['the type head reads the span cues alone (no span fast weights)', { typeFeatures: 'cues' }],
     ["typeBy 'cues' (a cue type head beside the whole one)", { typeBy: 'cues' }],
+    ["typeBy 'cues' with cueKnown 'means'", { typeBy: 'cues', cueKnown: 'means' }],
   ] as const)('meta-trains, adapts, saves and loads when %s', async (_name, extra) => {
     const { registerSpanCue, unregisterSpanCue } = await import('./cues/registry.js');
     const { createKbCue } = await import('./cues/kb-cue.js');
@@ -104,6 +105,13 @@ describe('MamlProtoNet', () => {
     );
     try {
       const learner = await make({ ...extra, spanCues: ['tinykb'] });
+      if (learner.vars.has('typecue.knownBias')) {
+        // cueKnown 'means': a fresh run starts the cue head's known prototypes at the class means.
+        await learner.metaTrain(corpus.train, { trainTypes: TRAIN_TYPES, n: 2, k: 2, episodes: 0, seed: 4 });
+        const { cueClassMeans } = await import('./model.js');
+        const want = cueClassMeans(learner.config, corpus.train, TRAIN_TYPES);
+        expect(Array.from(learner.vars.get('typecue.known')?.dataSync() ?? [])).toEqual(Array.from(want));
+      }
       const result = await learner.metaTrain(corpus.train, {
         trainTypes: TRAIN_TYPES,
         n: 2,

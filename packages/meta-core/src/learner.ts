@@ -32,6 +32,7 @@ import {
 } from './maml.js';
 import {
   createVariables,
+  cueClassMeans,
   embed,
   type MetaModelConfig,
   type MetaModelOptions,
@@ -309,6 +310,12 @@ export class MamlProtoNet implements FewShotLearner {
       await writeFileAtomic(ckptPath, JSON.stringify(ck));
     };
 
+    const cueKnown = this.vars.get('typecue.known');
+    if (start === 0 && this.config.cueKnown === 'means' && cueKnown) {
+      // A fresh run: the cue head's known prototypes start at the training mentions' class means.
+      const means = cueClassMeans(this.config, pool, this.config.knownTypes);
+      tf.tidy(() => cueKnown.assign(tf.tensor2d(means, cueKnown.shape as [number, number])));
+    }
     await this.store.ensure(pool.map((s) => s.text));
     const t0 = performance.now();
     const root = createRng(seed);

@@ -119,6 +119,20 @@ export interface MetaModelConfig {
    * `'decoder'`.
    */
   typeBy?: TypeBy;
+  /**
+   * With `typeBy: 'cues'`, which head's known-type columns reject a span as "a known (training)
+   * type, not a target": `'cue'` (default) the cue head's alone, `'either'` the cue head's or the
+   * whole-representation head's (noisy-or; the learned features recognise the training types they
+   * were trained on). Prediction only; training is the same.
+   */
+  rejectKnown?: 'cue' | 'either';
+  /**
+   * With `typeBy: 'cues'` and `knownTypes`: how the cue head's known-type prototypes start.
+   * `'learned'` (default): random, learned in meta-training. `'means'`: meta-training sets them to
+   * the class means of the training mentions' unit cue blocks, and a learned bias
+   * (`typecue.knownBias`) calibrates known against target types.
+   */
+  cueKnown?: 'learned' | 'means';
   /** Fast-weight groups, inner learning-rate bounds and distance-scale bounds. */
   control: ControlConfig;
   /** Use the control network (else the configured initial values, fixed). */
@@ -195,6 +209,8 @@ export function makeConfig(inputDim: number, o: MetaModelOptions = {}): MetaMode
     typeFeatures,
     spanCues: [...(o.spanCues ?? [])],
     typeBy: o.typeBy ?? 'all',
+    rejectKnown: o.rejectKnown ?? 'cue',
+    cueKnown: o.cueKnown ?? 'learned',
     adaptHead,
     control,
     useControl: o.useControl ?? true,
@@ -252,6 +268,14 @@ export function validateModelConfig(c: MetaModelConfig, where = 'meta-core confi
   )
     throw new RangeError(
       `${where}: typeBy 'cues' needs spanCues and the prototype type head without adaptHead, with nonEntity 'decoder'`,
+    );
+  if (c.cueKnown !== undefined && c.cueKnown !== 'learned' && c.cueKnown !== 'means')
+    throw new RangeError(
+      `${where}: cueKnown must be 'learned' or 'means', got ${JSON.stringify(c.cueKnown)}`,
+    );
+  if (c.rejectKnown !== undefined && c.rejectKnown !== 'cue' && c.rejectKnown !== 'either')
+    throw new RangeError(
+      `${where}: rejectKnown must be 'cue' or 'either', got ${JSON.stringify(c.rejectKnown)}`,
     );
   if (c.typeHead !== 'prototype' && c.typeHead !== 'linear') {
     throw new RangeError(
@@ -350,6 +374,7 @@ export function createVariables(c: MetaModelConfig, rng: Rng): Map<string, tf.Va
       const r = rng.fork('typecue.known');
       for (let i = 0; i < values.length; i++) values[i] = r.normal(0, 0.1);
       b.add('typecue.known', values, [c.knownTypes.length, cueDim]);
+      if (c.cueKnown === 'means') b.constant('typecue.knownBias', [], 0);
     }
   }
   // A cue starts at per-dimension magnitude ≈ 1, like the learned features (a unit vector over
@@ -763,7 +788,11 @@ function cueTypeLogits(
         [1, present.length],
       ),
     );
-  if (negProtos) logits = tf.concat([logits, against(cueBlocksOf(c, negProtos))], 1) as tf.Tensor2D;
+  if (negProtos) {
+    let known = against(cueBlocksOf(c, negProtos));
+    if (params.has('typecue.knownBias')) known = tf.sub(known, param(params, 'typecue.knownBias'));
+    logits = tf.concat([logits, known], 1) as tf.Tensor2D;
+  }
   return logits;
 }
 
@@ -1135,4 +1164,54 @@ export function prototypeSpread(protos: tf.Tensor2D, present: readonly boolean[]
     }
   }
   return count ? sum / count : 0;
+}
+
+/**
+ * Class means [K, cueDim] of the unit cue blocks of `sentences`' mentions of each of `types` (rows
+ * of types without a mention stay 0): the cue head's known-type prototypes with `cueKnown: 'means'`.
+ */
+export function cueClassMeans(
+  c: MetaModelConfig,
+  sentences: readonly Sentence[],
+  types: readonly EntityType[],
+): Float32Array {
+  const cues = c.spanCues ?? [];
+  const dims = cues.map((name) => getSpanCue(name).dim);
+  const D = spanCuesDim(cues);
+  const out = new Float32Array(types.length * D);
+  const texts: string[] = [];
+  const batch: number[] = [];
+  const start: number[] = [];
+  const end: number[] = [];
+  const row: number[] = [];
+  sentences.forEach((s) => {
+    for (const e of s.entities) {
+      const j = types.indexOf(e.type);
+      if (j < 0 || e.end <= e.start) continue;
+      batch.push(texts.length);
+      texts.push(s.text);
+      start.push(e.start);
+      end.push(e.end);
+      row.push(j);
+    }
+  });
+  if (row.length === 0) return out;
+  const blocks = spanCueBlocks(cues, texts, {
+    batch: Int32Array.from(batch),
+    start: Int32Array.from(start),
+    end: Int32Array.from(end),
+  });
+  const counts = new Float64Array(types.length);
+  for (const j of row) counts[j] = (counts[j] as number) + 1;
+  let off = 0;
+  blocks.forEach((block, ci) => {
+    const dim = dims[ci] as number;
+    row.forEach((j, i) => {
+      const w = 1 / (counts[j] as number);
+      for (let k = 0; k < dim; k++)
+        out[j * D + off + k] = (out[j * D + off + k] as number) + (block[i * dim + k] as number) * w;
+    });
+    off += dim;
+  });
+  return out;
 }

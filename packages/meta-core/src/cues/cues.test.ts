@@ -2,7 +2,14 @@ import { createRng } from '@nerima/core';
 import { trainSubwordVectors } from '@nerima/encoder';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVariables, makeConfig, typeDim, typeLogits, typeRepresentations } from '../model.js';
+import {
+  createVariables,
+  cueClassMeans,
+  makeConfig,
+  typeDim,
+  typeLogits,
+  typeRepresentations,
+} from '../model.js';
 import { setupBackend } from '../test-helpers.js';
 import { createKbCue } from './kb-cue.js';
 import { getSpanCue, registerSpanCue, spanCueBlocks, unregisterSpanCue } from './registry.js';
@@ -241,6 +248,42 @@ describe('spanCues in the model', () => {
     expect(() => makeConfig(4, { ...base, spanCues: ['kb'], typeBy: 'x' as 'cues' })).toThrow(
       /typeBy must be 'all' or 'cues'/,
     );
+  });
+
+  it('cueClassMeans averages the unit cue blocks of each type’s mentions', () => {
+    registerSpanCue(kb);
+    const config = makeConfig(4, {
+      ...base,
+      spanCues: ['kb'],
+      typeBy: 'cues',
+      cueKnown: 'means',
+      knownTypes: ['LOCATION'],
+    });
+    const sentences = [
+      {
+        id: 'a',
+        text: '東京と京都',
+        entities: [
+          { start: 0, end: 2, type: 'LOCATION', text: '東京' },
+          { start: 3, end: 5, type: 'LOCATION', text: '京都' },
+        ],
+      },
+      { id: 'b', text: 'トヨタ', entities: [{ start: 0, end: 3, type: 'CORPORATION', text: 'トヨタ' }] },
+    ];
+    const means = cueClassMeans(config, sentences, ['LOCATION', 'PERSON']);
+    expect(means.length).toBe(2 * kb.dim);
+    // Both LOCATION mentions are exactly LOCATION:place: that entry is 1 (unit blocks), PERSON has none.
+    const [b1, b2] = [
+      spanCueBlocks(['kb'], ['東京'], spansOf([0, 0, 2]))[0],
+      spanCueBlocks(['kb'], ['京都'], spansOf([0, 0, 2]))[0],
+    ];
+    for (let k = 0; k < kb.dim; k++)
+      expect(means[k]).toBeCloseTo(((b1?.[k] as number) + (b2?.[k] as number)) / 2, 5);
+    expect(means.slice(kb.dim).every((x) => x === 0)).toBe(true);
+    expect(createVariables(config, createRng(1)).get('typecue.knownBias')?.shape).toEqual([]);
+    expect(() =>
+      makeConfig(4, { ...base, spanCues: ['kb'], typeBy: 'cues', cueKnown: 'x' as 'means' }),
+    ).toThrow(/cueKnown must be/);
   });
 
   it('cue-only type features need a cue and no span group', () => {
