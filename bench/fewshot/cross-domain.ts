@@ -11,7 +11,10 @@
  *
  * Options: --episodes N (per domain and setting, default 100), --shots 1,5, --minutes X
  * (meta-training / pre-training budget, default 8), --train-episodes N (default 1000), --reuse
- * (load runs/fewshot/cross/<method>/model.json when present), --out PATH.
+ * (load runs/fewshot/cross/<method>/model.json when present), --out PATH, --methods full,finetune,nnspan,lexicon
+ * (default all), --model JSON (extra MAML-ProtoNet++ options, e.g. '{"spanCues":["vectors","kb"],"typeBy":"cues"}';
+ * named span cues are loaded from models/vectors/vectors.bin and ../shared/data/kb/entities.jsonl),
+ * --tag NAME (models under runs/fewshot/cross/NAME/).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -30,6 +33,9 @@ const minutes = Number(get('minutes') ?? 8);
 const trainEpisodes = Number(get('train-episodes') ?? 1000);
 const reuse = argv.includes('--reuse');
 const out = get('out') ?? path.join(repoRoot, 'bench/results/fewshot-cross-domain.json');
+const methods = (get('methods') ?? 'full,finetune,nnspan,lexicon').split(',');
+const modelOptions = JSON.parse(get('model') ?? '{}') as Record<string, unknown>;
+const tag = get('tag') ?? '';
 const log = (...xs: unknown[]) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...xs);
 
 const MIN_SENTENCES = 20;
@@ -56,7 +62,13 @@ async function domainSentences(name: string, file: string): Promise<Sentence[]> 
 
 // Learners: MAML-ProtoNet++ meta-trained on all Stockmark types; the supervised span model behind
 // the fine-tuning and nearest-neighbour-span baselines; the lexicon baseline.
-const dir = (m: string) => path.join(repoRoot, 'runs/fewshot/cross', m);
+const dir = (m: string) => path.join(repoRoot, 'runs/fewshot/cross', tag, m);
+const cueNames = (modelOptions['spanCues'] as string[] | undefined) ?? [];
+if (cueNames.length > 0)
+  await meta.loadSpanCues({
+    ...(cueNames.includes('vectors') ? { vectors: path.join(repoRoot, 'models/vectors/vectors.bin') } : {}),
+    ...(cueNames.includes('kb') ? { kb: path.join(dataRoot, 'kb/entities.jsonl') } : {}),
+  });
 const training: Record<string, unknown> = {};
 const fullPath = path.join(dir('full'), 'model.json');
 let full: Awaited<ReturnType<typeof meta.createMamlProtoNet>>;
@@ -71,6 +83,7 @@ if (reuse && existsSync(fullPath)) {
     knownTypes: allTypes,
     decode,
     ...meta.VARIANTS.full,
+    ...modelOptions,
   });
   const r = await full.metaTrain(train, {
     trainTypes: allTypes,
@@ -90,7 +103,10 @@ if (reuse && existsSync(fullPath)) {
 }
 const supervisedPath = path.join(dir('supervised'), 'model.json');
 const finetune = new meta.FineTuneLearner({ encoder, store, name: 'finetune', decode });
-if (reuse && existsSync(supervisedPath)) {
+const needsSupervised = methods.includes('finetune') || methods.includes('nnspan');
+if (!needsSupervised) {
+  // Only the listed methods run; the supervised model is not needed.
+} else if (reuse && existsSync(supervisedPath)) {
   await finetune.load(supervisedPath);
   training['supervised'] = { reused: path.relative(repoRoot, supervisedPath) };
 } else {
@@ -102,12 +118,14 @@ if (reuse && existsSync(supervisedPath)) {
   });
   await finetune.save(supervisedPath);
 }
-const learners: Array<[string, FewShotLearner]> = [
-  ['full', full],
-  ['finetune', finetune],
-  ['nnspan', new meta.NNSpanLearner(finetune, {}, 'nnspan')],
-  ['lexicon', new evl.LexiconLearner()],
-];
+const learners = (
+  [
+    ['full', full],
+    ['finetune', finetune],
+    ['nnspan', new meta.NNSpanLearner(finetune, {}, 'nnspan')],
+    ['lexicon', new evl.LexiconLearner()],
+  ] as Array<[string, FewShotLearner]>
+).filter(([name]) => methods.includes(name));
 
 interface Summary {
   mean: number;
@@ -188,7 +206,14 @@ await core.writeFileAtomic(
       date: new Date().toISOString(),
       backend: `${backend.name}${backend.simd ? ' (simd)' : ''}`,
       encoder: 'models/encoder/encoder.bin (frozen), KB gazetteer',
-      metaTraining: { episodes: trainEpisodes, minutes, n: [2, 3, 4], k: [1, 5], trainTypes: allTypes },
+      metaTraining: {
+        episodes: trainEpisodes,
+        minutes,
+        n: [2, 3, 4],
+        k: [1, 5],
+        trainTypes: allTypes,
+        modelOptions,
+      },
       training,
       domains: domainsInfo,
       results,

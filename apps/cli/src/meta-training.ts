@@ -143,6 +143,8 @@ export async function runMetaTraining(
       encoder,
       store,
       spanCues: cueNames,
+      // With cues, a cue type head types the spans (issue 12: 22.4 vs 19.0 macro F1 in 4-way 5-shot).
+      ...(cueNames.length > 0 ? { typeBy: 'cues' as const } : {}),
       name: 'maml-protonet++',
       knownTypes: [...setup.trainTypes],
       seed: setup.seed,

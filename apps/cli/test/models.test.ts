@@ -158,6 +158,9 @@ describe('meta-train', () => {
       trainTypes: ['PERSON', 'CORPORATION', 'POLITICAL_ORG', 'FACILITY'],
       cues: { vectors: 'vectors.bin' },
     });
+    // With cues the default types spans by the cue head (meta-core typeBy 'cues').
+    const model = JSON.parse(await readFile(join(metaRun, 'model/meta/model.json'), 'utf8'));
+    expect(model.config).toMatchObject({ spanCues: ['vectors'], typeBy: 'cues' });
     const ck = JSON.parse(await readFile(join(metaRun, 'checkpoints/meta/checkpoint.json'), 'utf8'));
     expect(ck.episode).toBe(4);
 
