@@ -722,6 +722,18 @@ export function typeRepresentations(
   return tf.concat(parts, 1) as tf.Tensor2D;
 }
 
+/** Logits [S, N] with the types absent from the support pushed to −1e4. */
+function maskAbsentTypes(logits: tf.Tensor2D, present: readonly boolean[]): tf.Tensor2D {
+  if (!present.some((p) => !p)) return logits;
+  return tf.add(
+    logits,
+    tf.tensor2d(
+      present.map((p) => (p ? 0 : -1e4)),
+      [1, present.length],
+    ),
+  ) as tf.Tensor2D;
+}
+
 /**
  * The span cues of type representations [S, typeDim] (their trailing columns), one unit-scale block
  * per cue: the `exp(cue.<name>.logScale)` factor is divided out again, so the cue type head
@@ -780,14 +792,7 @@ function cueTypeLogits(
       cueDim,
     ) as tf.Tensor2D;
   let logits = against(rawCueBlocks(params, c, protos));
-  if (present.some((p) => !p))
-    logits = tf.add(
-      logits,
-      tf.tensor2d(
-        present.map((p) => (p ? 0 : -1e4)),
-        [1, present.length],
-      ),
-    );
+  logits = maskAbsentTypes(logits, present);
   if (negProtos) {
     let known = against(cueBlocksOf(c, negProtos));
     if (params.has('typecue.knownBias')) known = tf.sub(known, param(params, 'typecue.knownBias'));
@@ -833,14 +838,7 @@ export function typeLogits(
       param(params, 'type.linear.b'),
     );
   }
-  if (present.some((p) => !p))
-    logits = tf.add(
-      logits,
-      tf.tensor2d(
-        present.map((p) => (p ? 0 : -1e4)),
-        [1, present.length],
-      ),
-    );
+  logits = maskAbsentTypes(logits, present);
   if (negProtos) {
     const neg = tf.mul(tf.neg(squaredDistances(reps, negProtos)), tf.div(scale, typeDim(c)));
     logits = tf.concat([logits, neg], 1) as tf.Tensor2D;
