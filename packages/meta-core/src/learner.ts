@@ -98,6 +98,14 @@ export interface MetaTrainOptions {
   otherTypes?: 'negative' | 'mask';
 }
 
+/** The adapted support prototypes a tagger keeps (tidy returns no nulls, so absent ones are left out). */
+type AdaptedProtos = {
+  span: tf.Tensor2D;
+  start?: tf.Tensor2D;
+  negatives?: tf.Tensor2D;
+  cueNegatives?: tf.Tensor2D;
+};
+
 /** Progress of one meta-training episode. */
 export interface MetaTrainProgress {
   episode: number;
@@ -445,24 +453,12 @@ export class MamlProtoNet implements FewShotLearner {
                 tf.tensor1d(ctrl.levelWeights),
               );
               const p = supportProtos(params, this.config, z, ep);
-              const out: {
-                span: tf.Tensor2D;
-                start?: tf.Tensor2D;
-                negatives?: tf.Tensor2D;
-                cueNegatives?: tf.Tensor2D;
-              } = {
-                span: p.span,
-              };
+              const out: AdaptedProtos = { span: p.span };
               if (p.start) out.start = p.start;
               if (p.negatives) out.negatives = p.negatives;
               if (p.cueNegatives) out.cueNegatives = p.cueNegatives;
               return out;
-            }) as {
-              span: tf.Tensor2D;
-              start?: tf.Tensor2D;
-              negatives?: tf.Tensor2D;
-              cueNegatives?: tf.Tensor2D;
-            })
+            }) as AdaptedProtos)
           : null;
       return new EpisodeTagger(
         this.config,

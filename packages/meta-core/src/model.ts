@@ -120,13 +120,6 @@ export interface MetaModelConfig {
    */
   typeBy?: TypeBy;
   /**
-   * With `typeBy: 'cues'`, which head's known-type columns reject a span as "a known (training)
-   * type, not a target": `'cue'` (default) the cue head's alone, `'either'` the cue head's or the
-   * whole-representation head's (noisy-or; the learned features recognise the training types they
-   * were trained on). Prediction only; training is the same.
-   */
-  rejectKnown?: 'cue' | 'either';
-  /**
    * With `typeBy: 'cues'` and `knownTypes`: how the cue head's known-type prototypes start.
    * `'learned'` (default): random, learned in meta-training. `'means'`: meta-training sets them to
    * the class means of the training mentions' unit cue blocks, and a learned bias
@@ -209,7 +202,6 @@ export function makeConfig(inputDim: number, o: MetaModelOptions = {}): MetaMode
     typeFeatures,
     spanCues: [...(o.spanCues ?? [])],
     typeBy: o.typeBy ?? 'all',
-    rejectKnown: o.rejectKnown ?? 'cue',
     cueKnown: o.cueKnown ?? 'learned',
     adaptHead,
     control,
@@ -272,10 +264,6 @@ export function validateModelConfig(c: MetaModelConfig, where = 'meta-core confi
   if (c.cueKnown !== undefined && c.cueKnown !== 'learned' && c.cueKnown !== 'means')
     throw new RangeError(
       `${where}: cueKnown must be 'learned' or 'means', got ${JSON.stringify(c.cueKnown)}`,
-    );
-  if (c.rejectKnown !== undefined && c.rejectKnown !== 'cue' && c.rejectKnown !== 'either')
-    throw new RangeError(
-      `${where}: rejectKnown must be 'cue' or 'either', got ${JSON.stringify(c.rejectKnown)}`,
     );
   if (c.typeHead !== 'prototype' && c.typeHead !== 'linear') {
     throw new RangeError(
@@ -741,16 +729,12 @@ function maskAbsentTypes(logits: tf.Tensor2D, present: readonly boolean[]): tf.T
  * (the two paths cancel exactly).
  */
 function rawCueBlocks(params: ParamMap, c: MetaModelConfig, reps: tf.Tensor2D): tf.Tensor2D[] {
-  let from = typeDim(c) - spanCuesDim(c.spanCues ?? []);
-  return (c.spanCues ?? []).map((name) => {
-    const dim = getSpanCue(name).dim;
-    const block = tf.div(
-      tf.slice(reps, [0, from], [-1, dim]),
-      tf.exp(param(params, `cue.${name}.logScale`)),
-    ) as tf.Tensor2D;
-    from += dim;
-    return block;
-  });
+  const cueDim = spanCuesDim(c.spanCues ?? []);
+  const tail = tf.slice(reps, [0, typeDim(c) - cueDim], [-1, cueDim]) as tf.Tensor2D;
+  return cueBlocksOf(c, tail).map(
+    (block, i) =>
+      tf.div(block, tf.exp(param(params, `cue.${(c.spanCues ?? [])[i]}.logScale`))) as tf.Tensor2D,
+  );
 }
 
 /** `m` [M, cueDim] cut into one block per cue. */

@@ -122,29 +122,7 @@ export class EpisodeTagger implements Tagger {
           if (withNone) none = tf.slice(p, [0, 0], [-1, 1]);
           if (cols > offset + N)
             none = tf.add(none, tf.sum(tf.slice(p, [0, offset + N], [-1, cols - offset - N]), 1, true));
-          let targets = tf.slice(p, [0, offset], [-1, N]);
-          if (c.typeBy === 'cues' && c.rejectKnown === 'either' && protos?.negatives) {
-            // The whole-representation head knows the training (known) types well: a span either
-            // head calls a known type is rejected (noisy-or), the cue head still picks the type.
-            const pAll = tf.softmax(
-              typeLogits(
-                params,
-                c,
-                reps,
-                protos.span,
-                tf.scalar(this.state.scale),
-                present,
-                false,
-                protos.negatives,
-                'all',
-              ),
-            );
-            const noneAll = tf.sum(tf.slice(pAll, [0, N], [-1, pAll.shape[1] - N]), 1, true);
-            const keep = tf.mul(tf.sub(1, none), tf.sub(1, noneAll));
-            targets = tf.mul(tf.div(targets, tf.maximum(tf.sum(targets, 1, true), 1e-12)), keep);
-            none = tf.sub(1, keep);
-          }
-          return tf.concat([none, targets], 1);
+          return tf.concat([none, tf.slice(p, [0, offset], [-1, N])], 1);
         });
         const probs = (await probsT.data()) as Float32Array;
         probsT.dispose();
